@@ -1,0 +1,314 @@
+"""``hal.Array``: the one array type users hold, on every backend.
+
+An Array is two slots: the backend's native array and a :class:`Placement`, an
+interned (device, dtype) pair that is also the dispatcher's cache key.  Operators are
+attached from the op table by ``_elementwise`` (arithmetic, comparisons, bitwise) and
+by the namespace modules (``@``), so there is one code path per op.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+from . import _dtypes
+from ._device import Device
+from ._errors import HalDeviceError, HalIndexError, HalTypeError, HalValueError, translate
+
+__all__ = ["Array", "Placement", "new_array"]
+
+SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
+
+
+class Placement:
+    """An interned (device, dtype) pair: where an array lives and what it holds."""
+
+    __slots__ = ("device", "dtype")
+
+    _interned: dict[tuple[Device, _dtypes.DType], Placement] = {}
+
+    @classmethod
+    def of(cls, device: Device, dtype: _dtypes.DType) -> Placement:
+        p = cls._interned.get((device, dtype))
+        if p is None:
+            p = object.__new__(cls)
+            p.device = device
+            p.dtype = dtype
+            cls._interned[(device, dtype)] = p
+        return p
+
+    def __repr__(self) -> str:
+        return f"Placement({self.device}, {self.dtype.name})"
+
+
+class Array:
+    """An n-dimensional array on one device.
+
+    Create arrays with ``hal.asarray``, ``hal.zeros`` and the other creation
+    functions, never with ``hal.Array(...)``.
+    """
+
+    __slots__ = ("_native", "_p", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to us, so np_array + hal_array fails clearly
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("hal.Array cannot be created directly; use hal.asarray(obj, "
+                        "device=...) or another creation function")
+
+    # -- attributes ---------------------------------------------------------
+
+    @property
+    def dtype(self) -> _dtypes.DType:
+        return self._p.dtype
+
+    @property
+    def device(self) -> Device:
+        return self._p.device
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._native.shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._native.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self._native.shape)
+
+    @property
+    def T(self) -> Array:
+        if self.ndim != 2:
+            raise HalValueError(f"Array.T: only for 2-D arrays, this one is {self.ndim}-D; "
+                                f"use x.mT or hal.permute_dims(x, axes)")
+        from ._manipulation import permute_dims
+        return permute_dims(self, (1, 0))
+
+    @property
+    def mT(self) -> Array:
+        from ._linalg_functions import matrix_transpose
+        return matrix_transpose(self)
+
+    # -- conversions --------------------------------------------------------
+
+    def _scalar(self, kind: str):
+        if self.ndim != 0:
+            raise HalTypeError(f"{kind}(): only 0-D arrays convert to Python scalars, "
+                               f"this one has shape {self.shape}; index it first, e.g. x[0]")
+        return self._p.device.runtime.to_host(self._native).item()
+
+    def __bool__(self) -> bool:
+        return bool(self._scalar("bool"))
+
+    def __int__(self) -> int:
+        if self._p.dtype.kind == "c":
+            raise HalTypeError("int(): cannot convert a complex array; take real(x) first")
+        return int(self._scalar("int"))
+
+    def __float__(self) -> float:
+        if self._p.dtype.kind == "c":
+            raise HalTypeError("float(): cannot convert a complex array; take real(x) first")
+        return float(self._scalar("float"))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar("complex"))
+
+    def __index__(self) -> int:
+        if self._p.dtype.kind not in "iu":
+            raise HalTypeError(f"__index__: only integer arrays can be used as an index, "
+                               f"this one is {self._p.dtype}")
+        return int(self._scalar("__index__"))
+
+    def __array__(self, dtype=None, copy=None):
+        # Only an array already in host memory of the NumPy backend converts
+        # implicitly; anything else must move explicitly.
+        if self._p.device.backend != "numpy":
+            raise HalDeviceError(
+                f"np.asarray: this array is on {self._p.device}; hal never moves data "
+                f"to the host silently. Use np.from_dlpack(x) or "
+                f"x.to_device(hal.get_device('numpy')) first")
+        import numpy as np
+        host = np.asarray(self._native)
+        if dtype is not None:
+            host = host.astype(dtype, copy=False)
+        return host.copy() if copy else host
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise HalTypeError("len() of a 0-D array")
+        return self._native.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise HalTypeError("iteration over a 0-D array")
+        for i in range(self._native.shape[0]):
+            yield self[i]
+
+    def __hash__(self):
+        raise TypeError("hal.Array is unhashable")
+
+    # -- namespace, devices, DLPack -----------------------------------------
+
+    def __array_namespace__(self, *, api_version: str | None = None):
+        if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
+            raise HalValueError(f"__array_namespace__: api_version {api_version!r} is not "
+                                f"supported; hal implements {', '.join(SUPPORTED_API_VERSIONS)}")
+        import hal
+        return hal
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        rt = self._p.device.runtime
+        try:
+            return rt.dlpack(self._native, stream=stream, max_version=max_version,
+                             dl_device=dl_device, copy=copy)
+        except BufferError:
+            raise
+        except Exception as exc:
+            raise translate(exc, "__dlpack__", self._p.device) from exc
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self._p.device.runtime.dlpack_device(self._native)
+
+    def to_device(self, device, /, *, stream=None) -> Array:
+        """This array on ``device`` (a copy if it is elsewhere; ``self`` if already there)."""
+        from ._devices import as_device
+        target = as_device(device, "to_device")
+        src = self._p.device
+        if target is src:
+            return self
+        host_copy = src.runtime.to_host(self._native)
+        dtype = self._p.dtype
+        if dtype not in target.dtypes:
+            from ._dispatch import dtype_error
+            raise dtype_error("to_device", target, dtype)
+        try:
+            native = target.runtime.from_host(host_copy, target.index)
+        except Exception as exc:
+            raise translate(exc, "to_device", target) from exc
+        return new_array(native, Placement.of(target, dtype))
+
+    # -- printing -----------------------------------------------------------
+
+    def __repr__(self) -> str:
+        import numpy as np
+        host = np.asarray(self._p.device.runtime.to_host(self._native))
+        body = np.array2string(host, separator=", ", prefix="Array(")
+        return f"Array({body}, dtype={self._p.dtype.name}, device='{self._p.device}')"
+
+    def __str__(self) -> str:
+        import numpy as np
+        return str(np.asarray(self._p.device.runtime.to_host(self._native)))
+
+    # -- indexing -----------------------------------------------------------
+
+    def __getitem__(self, key) -> Array:
+        cls = key.__class__
+        if cls is not int and cls is not slice:
+            key = _native_key(self, key, "__getitem__")
+        p = self._p
+        entry = _GETITEM.cache.get(p.device)
+        if entry is None:
+            entry = _resolve_indexing(_GETITEM, p.device)
+        try:
+            native = entry(self._native, key)
+        except Exception as exc:
+            raise translate(exc, "__getitem__", p.device) from exc
+        r = _new(Array)
+        r._native = native
+        r._p = p
+        return r
+
+    def __setitem__(self, key, value) -> None:
+        p = self._p
+        if key.__class__ is not int and key.__class__ is not slice:
+            key = _native_key(self, key, "__setitem__")
+        value = _setitem_value(self, value)
+        entry = _SETITEM.cache.get(p.device)
+        if entry is None:
+            entry = _resolve_indexing(_SETITEM, p.device)
+        try:
+            self._native = entry(self._native, key, value)
+        except Exception as exc:
+            raise translate(exc, "__setitem__", p.device) from exc
+
+
+_new = object.__new__
+
+
+def new_array(native: Any, placement: Placement) -> Array:
+    a = _new(Array)
+    a._native = native
+    a._p = placement
+    return a
+
+
+def _index_array(x: Array, idx: Array, op: str):
+    if idx._p.device is not x._p.device:
+        raise HalDeviceError(f"{op}: the index is on {idx._p.device}, the array on "
+                             f"{x._p.device}; move it: idx.to_device(x.device)")
+    if idx._p.dtype.kind not in "iub":
+        raise HalIndexError(f"{op}: index arrays must be integer or bool, got "
+                            f"{idx._p.dtype}")
+    return idx._native
+
+
+def _native_key(x: Array, key, op: str):
+    """Validate an index and swap hal Arrays in it for native arrays."""
+    if key.__class__ is tuple:
+        return tuple(_native_key_part(x, k, op) for k in key)
+    return _native_key_part(x, key, op)
+
+
+def _native_key_part(x: Array, k, op: str):
+    if k is None or k is Ellipsis or k.__class__ in (int, slice, bool):
+        return k
+    if k.__class__ is Array:
+        return _index_array(x, k, op)
+    if isinstance(k, list):
+        from ._creation import asarray
+        return _index_array(x, asarray(k, device=x._p.device), op)
+    try:
+        return operator.index(k)
+    except TypeError:
+        raise HalIndexError(
+            f"{op} on {x._p.device}: {type(k).__name__} is not a valid index; use ints, "
+            f"slices, None, ..., or integer/bool hal Arrays on the same device") from None
+
+
+def _setitem_value(x: Array, value):
+    if value.__class__ is Array:
+        if value._p.device is not x._p.device:
+            raise HalDeviceError(f"__setitem__: the value is on {value._p.device}, the array "
+                                 f"on {x._p.device}; move it: v.to_device(x.device)")
+        src, dst = value._p.dtype, x._p.dtype
+        if src is not dst and _dtypes.PROMOTION[src.code][dst.code] is not dst:
+            raise HalTypeError(f"__setitem__: cannot store {src} values in a {dst} array "
+                               f"without losing information; cast first with astype")
+        return value._native
+    if isinstance(value, (bool, int, float, complex)):
+        kind = x._p.dtype.kind
+        if (isinstance(value, complex) and kind != "c") or (
+                isinstance(value, float) and kind in "biu") or (
+                not isinstance(value, bool) and isinstance(value, int) and kind == "b"):
+            raise HalTypeError(f"__setitem__: cannot store a Python "
+                               f"{type(value).__name__} in a {x._p.dtype} array")
+        return value
+    raise HalTypeError(f"__setitem__: the value must be a hal Array or a Python scalar, "
+                       f"got {type(value).__name__}; use hal.asarray(value, device=x.device)")
+
+
+def _resolve_indexing(o, device):
+    from ._dispatch import resolve
+    fn, res = resolve(o, device, ())
+    o.cache[device] = fn
+    o.resolutions[device] = res
+    return fn
+
+
+def _late_bind():
+    global _GETITEM, _SETITEM
+    from ._dispatch import op
+    _GETITEM = op("getitem")
+    _SETITEM = op("setitem")

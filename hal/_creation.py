@@ -1,0 +1,259 @@
+"""Creation functions: arrays from data, from shapes, from other arrays, via DLPack."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from . import _dtypes
+from ._array import Array, Placement, new_array
+from ._devices import as_device
+from ._dispatch import call, dtype_error
+from ._errors import HalTypeError, HalValueError, translate
+from ._helpers import as_array, as_shape, dtype_arg
+
+__all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
+           "full_like", "linspace", "meshgrid", "ones", "ones_like", "tril", "triu",
+           "zeros", "zeros_like"]
+
+
+def _checked(dtype, device, op):
+    if dtype not in device.dtypes:
+        raise dtype_error(op, device, dtype)
+    return dtype
+
+
+def _infer_dtype(host: np.ndarray, device):
+    """The standard's dtype for Python data: bool, default int/float/complex."""
+    kind = host.dtype.kind
+    if kind == "b":
+        return _dtypes.bool
+    if kind in "iu":
+        return device.default_int
+    if kind == "f":
+        return device.default_float
+    if kind == "c":
+        return device.default_complex
+    raise HalTypeError(f"asarray: cannot make an array from data of NumPy dtype "
+                       f"{host.dtype}; hal holds bool, integers, floats and complex numbers")
+
+
+def _scalar_default_dtype(value, device):
+    if isinstance(value, builtins.bool):
+        return _dtypes.bool
+    if isinstance(value, int):
+        return device.default_int
+    if isinstance(value, float):
+        return device.default_float
+    if isinstance(value, complex):
+        return device.default_complex
+    raise HalTypeError(f"expected a Python bool, int, float or complex, got "
+                       f"{type(value).__name__}")
+
+
+def _is_python_data(obj) -> bool:
+    if isinstance(obj, (builtins.bool, int, float, complex)):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return all(_is_python_data(o) for o in obj)
+    return False
+
+
+def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
+    """An array from a hal Array, Python scalars or (nested) sequences, or any object
+    NumPy can read (buffer protocol, ``__array__``, ``__dlpack__`` on the CPU)."""
+    dtype = dtype_arg(dtype, "asarray")
+    if obj.__class__ is Array:
+        return _asarray_from_array(obj, dtype, device, copy)
+    device = as_device(device, "asarray")
+    python_data = _is_python_data(obj)
+    try:
+        if python_data:
+            host = np.asarray(obj)
+            if dtype is None:
+                dtype = _infer_dtype(host, device)
+            if host.dtype != dtype.numpy:
+                host = host.astype(dtype.numpy)
+            if copy is False:
+                raise HalValueError("asarray: copy=False, but Python data must be copied "
+                                    "into a new array")
+        else:
+            host = np.asarray(obj, dtype=None if dtype is None else dtype.numpy,
+                              copy=copy if device.backend == "numpy" else None)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise translate(exc, "asarray", device) from exc
+    if host.dtype not in _dtypes.FROM_NUMPY:
+        raise HalTypeError(f"asarray: NumPy dtype {host.dtype} has no hal equivalent")
+    result_dtype = _checked(_dtypes.FROM_NUMPY[host.dtype], device, "asarray")
+    if device.backend != "numpy" and copy is False:
+        raise HalValueError(f"asarray: copy=False, but host data must be copied to "
+                            f"{device}")
+    native = device.runtime.from_host(host, device.index,
+                                      copy=True if python_data else copy)
+    return new_array(native, Placement.of(device, result_dtype))
+
+
+def _asarray_from_array(x: Array, dtype, device, copy) -> Array:
+    target = x._p.device if device is None else as_device(device, "asarray")
+    if target is not x._p.device:
+        if copy is False:
+            raise HalValueError(f"asarray: copy=False, but the array is on {x._p.device} "
+                                f"and {target} was asked for")
+        x = x.to_device(target)
+        copy = False  # already a fresh copy
+    if dtype is not None and dtype is not x._p.dtype:
+        if copy is False:
+            raise HalValueError(f"asarray: copy=False, but converting {x._p.dtype} to "
+                                f"{dtype} needs a copy")
+        from ._manipulation import astype
+        return astype(x, dtype)
+    if copy:
+        from ._manipulation import astype
+        return astype(x, x._p.dtype, copy=True)
+    return x
+
+
+def _creation(op: str, shape, dtype, device, *args, **kwargs) -> Array:
+    device = as_device(device, op)
+    dtype = _checked(dtype, device, op)
+    return call(op, device, (dtype,), *args, dtype=dtype, device=device.index, **kwargs)
+
+
+def empty(shape, *, dtype=None, device=None) -> Array:
+    device = as_device(device, "empty")
+    dtype = dtype_arg(dtype, "empty") or device.default_float
+    return _creation("empty", None, dtype, device, as_shape(shape, "empty"))
+
+
+def zeros(shape, *, dtype=None, device=None) -> Array:
+    device = as_device(device, "zeros")
+    dtype = dtype_arg(dtype, "zeros") or device.default_float
+    return _creation("zeros", None, dtype, device, as_shape(shape, "zeros"))
+
+
+def ones(shape, *, dtype=None, device=None) -> Array:
+    device = as_device(device, "ones")
+    dtype = dtype_arg(dtype, "ones") or device.default_float
+    return _creation("ones", None, dtype, device, as_shape(shape, "ones"))
+
+
+def full(shape, fill_value, *, dtype=None, device=None) -> Array:
+    device = as_device(device, "full")
+    if fill_value.__class__ is Array:
+        if fill_value.ndim != 0:
+            raise HalValueError("full: fill_value must be a scalar or a 0-D array")
+        dtype = dtype or fill_value.dtype
+        fill_value = fill_value._scalar("full")
+    dtype = dtype_arg(dtype, "full") or _scalar_default_dtype(fill_value, device)
+    return _creation("full", None, dtype, device, as_shape(shape, "full"), fill_value)
+
+
+def _like(op, x, dtype, device):
+    x = as_array(x, op)
+    return (dtype_arg(dtype, op) or x._p.dtype,
+            x._p.device if device is None else as_device(device, op))
+
+
+def empty_like(x, /, *, dtype=None, device=None) -> Array:
+    dtype, device = _like("empty_like", x, dtype, device)
+    return empty(x.shape, dtype=dtype, device=device)
+
+
+def zeros_like(x, /, *, dtype=None, device=None) -> Array:
+    dtype, device = _like("zeros_like", x, dtype, device)
+    return zeros(x.shape, dtype=dtype, device=device)
+
+
+def ones_like(x, /, *, dtype=None, device=None) -> Array:
+    dtype, device = _like("ones_like", x, dtype, device)
+    return ones(x.shape, dtype=dtype, device=device)
+
+
+def full_like(x, /, fill_value, *, dtype=None, device=None) -> Array:
+    dtype, device = _like("full_like", x, dtype, device)
+    return full(x.shape, fill_value, dtype=dtype, device=device)
+
+
+def arange(start, /, stop=None, step=1, *, dtype=None, device=None) -> Array:
+    device = as_device(device, "arange")
+    if stop is None:
+        start, stop = 0, start
+    if step == 0:
+        raise HalValueError("arange: step must not be zero")
+    if dtype is None:
+        ints = all(isinstance(v, int) for v in (start, stop, step))
+        dtype = device.default_int if ints else device.default_float
+    else:
+        dtype = dtype_arg(dtype, "arange")
+    return _creation("arange", None, dtype, device, start, stop, step)
+
+
+def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True) -> Array:
+    device = as_device(device, "linspace")
+    if dtype is None:
+        is_complex = isinstance(start, complex) or isinstance(stop, complex)
+        dtype = device.default_complex if is_complex else device.default_float
+    else:
+        dtype = dtype_arg(dtype, "linspace")
+    return _creation("linspace", None, dtype, device, start, stop, num, endpoint=endpoint)
+
+
+def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None) -> Array:
+    device = as_device(device, "eye")
+    dtype = dtype_arg(dtype, "eye") or device.default_float
+    return _creation("eye", None, dtype, device, n_rows,
+                     n_rows if n_cols is None else n_cols, k=k)
+
+
+def tril(x, /, *, k=0) -> Array:
+    x = as_array(x, "tril")
+    if x.ndim < 2:
+        raise HalValueError(f"tril: needs an array of at least 2 dimensions, got {x.ndim}")
+    return call("tril", x._p.device, (x._p.dtype,), x._native, k=k)
+
+
+def triu(x, /, *, k=0) -> Array:
+    x = as_array(x, "triu")
+    if x.ndim < 2:
+        raise HalValueError(f"triu: needs an array of at least 2 dimensions, got {x.ndim}")
+    return call("triu", x._p.device, (x._p.dtype,), x._native, k=k)
+
+
+def meshgrid(*arrays, indexing="xy") -> list[Array]:
+    from ._dispatch import common_device
+    arrays = [as_array(a, "meshgrid") for a in arrays]
+    if indexing not in ("xy", "ij"):
+        raise HalValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    if not arrays:
+        return []
+    device = common_device("meshgrid", arrays)
+    dtypes = {a._p.dtype for a in arrays}
+    if len(dtypes) > 1:
+        raise HalTypeError(f"meshgrid: all arrays must have the same dtype, got "
+                           f"{sorted(d.name for d in dtypes)}")
+    return list(call("meshgrid", device, (arrays[0]._p.dtype,),
+                     *[a._native for a in arrays], indexing=indexing))
+
+
+def from_dlpack(x, /, *, device=None, copy=None) -> Array:
+    """An array from any object with ``__dlpack__`` (zero-copy where possible)."""
+    if x.__class__ is Array:
+        return asarray(x, device=device, copy=copy)
+    if not hasattr(x, "__dlpack__"):
+        raise HalTypeError(f"from_dlpack: {type(x).__name__} has no __dlpack__ method")
+    if device is None:
+        dev_type, _ = x.__dlpack_device__()
+        if dev_type != 1:
+            raise HalValueError(f"from_dlpack: the object lives on DLPack device type "
+                                f"{dev_type}; pass device= naming the hal device to use")
+        device = "numpy"
+    device = as_device(device, "from_dlpack")
+    try:
+        native = device.runtime.from_dlpack(x, device.index, copy)
+    except BufferError:
+        raise
+    except Exception as exc:
+        raise translate(exc, "from_dlpack", device) from exc
+    dtype = _checked(device.runtime.dtype_of(native), device, "from_dlpack")
+    return new_array(native, Placement.of(device, dtype))

@@ -1,0 +1,343 @@
+"""Elementwise functions and the Array's operators, generated from the op table.
+
+The generated function is the hot path: a cache lookup keyed by the operands'
+placements (or a Python scalar's type), one kernel call, one new Array.  Everything
+else — dtype checks, promotion, casts, kernel choice — happens in ``_resolve_*`` once
+per key.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Callable
+
+from . import _dtypes
+from ._array import Array, Placement
+from ._dispatch import Op, dtype_error, op, resolve
+from ._errors import HalDeviceError, HalTypeError, translate
+from ._optable import (ANY, BINARY, BOOL, FLOATING, INTEGER, INTEGER_OR_BOOL, NUMERIC,
+                       REAL, REAL_FLOATING, REAL_OR_BOOL, TO_BOOL, TO_REAL, UNARY, OpSpec)
+
+__all__ = [s.name for s in UNARY + BINARY]
+
+_PY_SCALARS = (builtins.bool, int, float, complex)
+
+# which dtype kinds each input category accepts
+_ACCEPTS: dict[str, str] = {
+    NUMERIC: "iufc", REAL: "iuf", FLOATING: "iufc", REAL_FLOATING: "iuf",
+    INTEGER: "iu", INTEGER_OR_BOOL: "biu", BOOL: "b", ANY: "biufc", REAL_OR_BOOL: "biuf",
+}
+_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+_WHAT = {
+    NUMERIC: "a numeric dtype", REAL: "a real numeric dtype",
+    FLOATING: "a numeric dtype (integers compute in the default floating dtype)",
+    REAL_FLOATING: "a real numeric dtype", INTEGER: "an integer dtype",
+    INTEGER_OR_BOOL: "an integer or bool dtype", BOOL: "bool",
+    REAL_OR_BOOL: "a real numeric or bool dtype", ANY: "any dtype",
+}
+
+
+def _check_kind(spec: OpSpec, dtype: _dtypes.DType, device) -> None:
+    if dtype.kind not in _ACCEPTS[spec.accepts]:
+        raise HalTypeError(f"{spec.name}: {dtype} input on {device} is not supported; "
+                           f"{spec.name} needs {_WHAT[spec.accepts]}")
+
+
+def _loop_dtype(spec: OpSpec, promoted: _dtypes.DType, device) -> _dtypes.DType:
+    """Integers given to floating-only ops compute in the default floating dtype."""
+    if spec.accepts in (FLOATING, REAL_FLOATING) and promoted.kind in "iu":
+        return device.default_float
+    return promoted
+
+
+def _result_dtype(spec: OpSpec, loop: _dtypes.DType) -> _dtypes.DType:
+    if spec.result == TO_BOOL:
+        return _dtypes.bool
+    if spec.result == TO_REAL:
+        return _dtypes.real_of(loop)
+    return loop
+
+
+def _kernel_for(o: Op, device, loop: _dtypes.DType):
+    fn, res = resolve(o, device, (loop,))
+    return fn, res
+
+
+def _caster(device, dtype: _dtypes.DType) -> Callable:
+    """A callable casting a native array to ``dtype`` on ``device`` (``astype``)."""
+    fn, _ = resolve(op("astype"), device, ())
+    return lambda native: fn(native, dtype, copy=False)
+
+
+def _resolve_unary(o: Op, x) -> tuple:
+    spec = o.spec
+    if x.__class__ is not Array:
+        raise HalTypeError(f"{spec.name}: expected a hal Array, got {type(x).__name__}; "
+                           f"convert with hal.asarray(...)")
+    p = x._p
+    device, dtype = p.device, p.dtype
+    _check_kind(spec, dtype, device)
+    loop = _loop_dtype(spec, dtype, device)
+    kernel, res = _kernel_for(o, device, loop)
+    if loop is not dtype:
+        cast = _caster(device, loop)
+        inner = kernel
+        kernel = lambda a: inner(cast(a))  # noqa: E731
+    out = Placement.of(device, _result_dtype(spec, loop))
+    res.result_dtype = out.dtype
+    entry = (kernel, out)
+    o.cache[p] = entry
+    o.resolutions[p] = res
+    return entry
+
+
+def _scalar_type(value) -> type | None:
+    for t in _PY_SCALARS:
+        if value.__class__ is t:
+            return t
+    if isinstance(value, builtins.bool):
+        return builtins.bool
+    if isinstance(value, _PY_SCALARS):  # NumPy scalars and other subclasses
+        for t in (int, float, complex):
+            if isinstance(value, t):
+                return t
+    return None
+
+
+def _resolve_binary(o: Op, x1, x2) -> tuple:
+    """Resolve ``o(x1, x2)``; either operand may be a Python scalar, not both."""
+    spec = o.spec
+    a1, a2 = x1.__class__ is Array, x2.__class__ is Array
+    if not (a1 or a2):
+        raise HalTypeError(f"{spec.name}: at least one argument must be a hal Array, got "
+                           f"{type(x1).__name__} and {type(x2).__name__}")
+    for x, is_arr in ((x1, a1), (x2, a2)):
+        if not is_arr and _scalar_type(x) is None:
+            raise HalTypeError(
+                f"{spec.name}: {type(x).__name__} is neither a hal Array nor a Python "
+                f"scalar; convert it with hal.asarray(..., device=x.device)")
+    if a1 and a2:
+        device = x1._p.device
+        if x2._p.device is not device:
+            raise HalDeviceError(
+                f"{spec.name}: operands are on different devices, {device} and "
+                f"{x2._p.device}; hal never moves data silently. Move one explicitly, "
+                f"e.g. x2 = x2.to_device(x1.device)")
+        d1, d2 = x1._p.dtype, x2._p.dtype
+        _check_kind(spec, d1, device)
+        _check_kind(spec, d2, device)
+        promoted = _dtypes.promote(d1, d2, spec.name)
+    else:
+        arr, scalar = (x1, x2) if a1 else (x2, x1)
+        device, dtype = arr._p.device, arr._p.dtype
+        _check_kind(spec, dtype, device)
+        promoted = _dtypes.scalar_result(dtype, _scalar_type(scalar), device.default_float,
+                                         device.default_int)
+        if promoted.kind not in _ACCEPTS[spec.accepts]:
+            raise HalTypeError(f"{spec.name}: a Python {type(scalar).__name__} with a "
+                               f"{dtype} array gives {promoted}, which {spec.name} does not "
+                               f"take; it needs {_WHAT[spec.accepts]}")
+        d1 = dtype if a1 else None
+        d2 = dtype if a2 else None
+    loop = _loop_dtype(spec, promoted, device)
+    if loop not in device.dtypes:
+        raise dtype_error(spec.name, device, loop)
+    o_kernel, res = _kernel_for(o, device, loop)
+    kernel = o_kernel
+    promotes = res.how == "kernel" and _kernel_promotes(o, device, res)
+
+    def needs_cast(d):
+        if d is None or d is loop:
+            return False
+        return not promotes or _CATEGORY[d.kind] != _CATEGORY[loop.kind]
+
+    c1 = _caster(device, loop) if needs_cast(d1) else None
+    c2 = _caster(device, loop) if needs_cast(d2) else None
+    s1 = a1 or x1.__class__ in _PY_SCALARS
+    s2 = a2 or x2.__class__ in _PY_SCALARS
+    if c1 or c2 or not (s1 and s2):
+        # Casts, or a NumPy scalar that must become a weakly typed Python scalar.
+        t1 = None if a1 else _scalar_type(x1)
+        t2 = None if a2 else _scalar_type(x2)
+        if t1 is None and t2 is None:
+            kernel = _with_casts(o_kernel, c1, c2)
+        else:
+            if t2 is not None and c1 is None and d1 is not None and \
+                    _CATEGORY[d1.kind] != _CATEGORY[loop.kind]:
+                c1 = _caster(device, loop)
+            if t1 is not None and c2 is None and d2 is not None and \
+                    _CATEGORY[d2.kind] != _CATEGORY[loop.kind]:
+                c2 = _caster(device, loop)
+            kernel = _with_scalar(o_kernel, c1, c2, t1, t2)
+    elif (d1 is None or d2 is None):
+        # array with a scalar of another kind: cast the array so the scalar is weak
+        d = d1 if d2 is None else d2
+        if _CATEGORY[d.kind] != _CATEGORY[loop.kind]:
+            c = _caster(device, loop)
+            kernel = _with_casts(o_kernel, c if d1 is not None else None,
+                                 c if d2 is not None else None)
+    out = Placement.of(device, _result_dtype(spec, loop))
+    res.result_dtype = out.dtype
+    entry = (kernel, out)
+    key = (x1._p if a1 else x1.__class__, x2._p if a2 else x2.__class__)
+    o.cache[key] = entry
+    o.resolutions[key] = res
+    return entry
+
+
+def _kernel_promotes(o: Op, device, res) -> bool:
+    from ._registry import registry
+    for k in registry.candidates(o.name, device.backend):
+        if k.name == res.kernel:
+            return k.promotes
+    return False
+
+
+def _with_casts(kernel, c1, c2):
+    if c1 and c2:
+        return lambda a, b: kernel(c1(a), c2(b))
+    if c1:
+        return lambda a, b: kernel(c1(a), b)
+    if c2:
+        return lambda a, b: kernel(a, c2(b))
+    return kernel
+
+
+def _with_scalar(kernel, c1, c2, t1, t2):
+    f1 = t1 or c1 or (lambda v: v)
+    f2 = t2 or c2 or (lambda v: v)
+    return lambda a, b: kernel(f1(a), f2(b))
+
+
+# -- generated functions ------------------------------------------------------------
+
+_new = object.__new__
+
+
+def _make_unary(spec: OpSpec):
+    o = op(spec.name)
+    cache = o.cache
+    name = spec.name
+
+    def unary(x, /):
+        entry = cache.get(x._p) if x.__class__ is Array else None
+        if entry is None:
+            entry = _resolve_unary(o, x)
+        kernel, p = entry
+        try:
+            native = kernel(x._native)
+        except Exception as exc:
+            raise translate(exc, name, p.device) from exc
+        r = _new(Array)
+        r._native = native
+        r._p = p
+        return r
+
+    unary.__name__ = unary.__qualname__ = name
+    unary.__doc__ = f"Elementwise ``{name}`` (Array API standard)."
+    return unary
+
+
+def _make_binary(spec: OpSpec):
+    o = op(spec.name)
+    cache = o.cache
+    name = spec.name
+
+    def binary(x1, x2, /):
+        c1, c2 = x1.__class__, x2.__class__
+        entry = cache.get((x1._p if c1 is Array else c1, x2._p if c2 is Array else c2)) \
+            if (c1 is Array or c2 is Array) else None
+        if entry is None:
+            entry = _resolve_binary(o, x1, x2)
+        kernel, p = entry
+        try:
+            native = kernel(x1._native if c1 is Array else x1,
+                            x2._native if c2 is Array else x2)
+        except Exception as exc:
+            raise translate(exc, name, p.device) from exc
+        r = _new(Array)
+        r._native = native
+        r._p = p
+        return r
+
+    binary.__name__ = binary.__qualname__ = name
+    binary.__doc__ = f"Elementwise ``{name}`` (Array API standard); scalars allowed."
+    return binary
+
+
+def _make_dunder(spec: OpSpec):
+    """``x.__add__(y)``: the binary function with ``self`` known to be an Array."""
+    o = op(spec.name)
+    cache = o.cache
+    name = spec.name
+
+    def forward(self, other, /):
+        c = other.__class__
+        if c is Array:
+            entry = cache.get((self._p, other._p))
+            other_native = other._native
+        else:
+            entry = cache.get((self._p, c))
+            other_native = other
+        if entry is None:
+            entry = _resolve_binary(o, self, other)
+        kernel, p = entry
+        try:
+            native = kernel(self._native, other_native)
+        except Exception as exc:
+            raise translate(exc, name, p.device) from exc
+        r = _new(Array)
+        r._native = native
+        r._p = p
+        return r
+
+    def reflected(self, other, /):
+        c = other.__class__
+        entry = cache.get((c, self._p))
+        if entry is None:
+            entry = _resolve_binary(o, other, self)
+        kernel, p = entry
+        try:
+            native = kernel(other, self._native)
+        except Exception as exc:
+            raise translate(exc, name, p.device) from exc
+        r = _new(Array)
+        r._native = native
+        r._p = p
+        return r
+
+    def inplace(self, other, /):
+        result = forward(self, other)
+        _assign_inplace(self, result, name)
+        return self
+
+    return forward, reflected, inplace
+
+
+def _assign_inplace(self: Array, result: Array, name: str) -> None:
+    if result._p is not self._p:
+        raise HalTypeError(f"in-place {name}: the result would be {result._p.dtype}, but "
+                           f"x is {self._p.dtype}; in-place ops cannot change the dtype. "
+                           f"Use x = {name}(x, y) instead")
+    if tuple(result._native.shape) != tuple(self._native.shape):
+        raise HalTypeError(f"in-place {name}: the result has shape "
+                           f"{tuple(result._native.shape)}, x has {self.shape}; in-place "
+                           f"ops cannot broadcast x")
+    self[...] = result
+
+
+_functions: dict[str, Callable] = {}
+for _spec in UNARY:
+    _functions[_spec.name] = _make_unary(_spec)
+    if _spec.dunder:
+        setattr(Array, _spec.dunder, _functions[_spec.name])
+for _spec in BINARY:
+    _functions[_spec.name] = _make_binary(_spec)
+    if _spec.dunder:
+        fwd, rev, inp = _make_dunder(_spec)
+        setattr(Array, f"__{_spec.dunder}__", fwd)
+        if _spec.reflected:
+            setattr(Array, f"__r{_spec.dunder}__", rev)
+            setattr(Array, f"__i{_spec.dunder}__", inp)
+
+globals().update(_functions)

@@ -1,0 +1,60 @@
+"""``hal.explain``: which kernel runs an op on given arguments, from which plugin, why."""
+
+from __future__ import annotations
+
+from ._trace import Trace
+
+__all__ = ["explain", "Explanation"]
+
+
+class Explanation:
+    """The resolutions an op call went through (the op itself and any casts or
+    sub-ops of a decomposition), printable."""
+
+    def __init__(self, op: str, resolutions: list, events: list):
+        self.op = op
+        self.resolutions = resolutions
+        self.events = events
+
+    @property
+    def fallback(self) -> bool:
+        return any(r.fallback for r in self.resolutions)
+
+    @property
+    def kernel(self) -> str:
+        main = [r for r in self.resolutions if r.op == self.op]
+        return (main or self.resolutions)[-1].kernel if self.resolutions else ""
+
+    @property
+    def how(self) -> str:
+        main = [r for r in self.resolutions if r.op == self.op]
+        return (main or self.resolutions)[-1].how if self.resolutions else ""
+
+    def __str__(self) -> str:
+        if not self.resolutions:
+            return f"hal.{self.op}: no kernel ran (the call was resolved from Python alone)"
+        return "\n".join(str(r) for r in self.resolutions)
+
+    __repr__ = __str__
+
+
+def _function(op):
+    import hal
+    if callable(op):
+        return getattr(op, "__name__", str(op)), op
+    target = hal
+    for part in op.split("."):
+        target = getattr(target, part)
+    return op, target
+
+
+def explain(op, *args, **kwargs) -> Explanation:
+    """Run ``op(*args, **kwargs)`` once and say how each step was resolved.
+
+    ``op`` is a name (``"add"``, ``"linalg.svd"``) or a hal function.  The op really
+    runs (so data-dependent choices are the real ones) under a private trace.
+    """
+    name, fn = _function(op)
+    with Trace() as t:
+        fn(*args, **kwargs)
+    return Explanation(name, list(t.resolutions), list(t.events))

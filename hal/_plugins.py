@@ -1,0 +1,277 @@
+"""The plugin manager: finds plugins lazily and keeps a broken one from breaking hal.
+
+Plugins come from the ``hal.plugins`` entry point group (``HAL_DISABLE_PLUGIN_AUTOLOAD=1``
+turns that off; ``HAL_DISABLE_PLUGINS=a,b`` skips some) and from
+:func:`register_plugin`.  Loading happens on the first call that needs a device, never
+at ``import hal``.  Every plugin's import and every hook call is wrapped: a failure is
+recorded as an :class:`UnavailablePlugin` with the reason and the fix, and hal goes on.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from pydantic import ValidationError
+
+from . import _env, hookspecs
+from ._capabilities import Availability, BackendSpec, DeviceInfo
+
+__all__ = ["UnavailablePlugin", "BackendState", "host", "register_plugin"]
+
+ENTRY_POINT_GROUP = "hal.plugins"
+
+
+@dataclass
+class UnavailablePlugin:
+    """A plugin or backend that cannot be used, with why and what to do."""
+
+    name: str
+    reason: str
+    fix: str
+    kind: str = "plugin"       # "plugin" (failed to load) or "backend" (not usable here)
+    details: str = ""          # traceback, for ``hal doctor``
+
+
+@dataclass
+class BackendState:
+    """Everything hal learned about one backend (control plane only)."""
+
+    spec: BackendSpec
+    plugin: str
+    availability: Availability | None = None
+    devices: list = field(default_factory=list)      # list[Device]
+    runtime: Any = None
+    kernels_loaded: bool = False
+
+
+def _fix_for(exc: BaseException, plugin: str, dist: str | None) -> str:
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return (f"pip install {exc.name.split('.')[0]}  (or disable the plugin: "
+                f"HAL_DISABLE_PLUGINS={plugin})")
+    if dist:
+        return (f"reinstall it: pip install --force-reinstall {dist}  (or disable it: "
+                f"HAL_DISABLE_PLUGINS={plugin})")
+    return f"fix or remove the plugin, or disable it: HAL_DISABLE_PLUGINS={plugin}"
+
+
+class PluginHost:
+    """Owns the pluggy manager, the backends it found and the failures it saw."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager("hal")
+        self.pm.add_hookspecs(hookspecs)
+        self.loaded = False
+        self.unavailable: list[UnavailablePlugin] = []
+        self.backends: dict[str, BackendState] = {}
+        self._lock = threading.RLock()
+        self._extra: list[tuple[object, str]] = []
+
+    # -- loading ---------------------------------------------------------------
+
+    def ensure_loaded(self) -> None:
+        if self.loaded:
+            return
+        with self._lock:
+            if self.loaded:
+                return
+            if not _env.flag(_env.HAL_DISABLE_PLUGIN_AUTOLOAD):
+                self._load_entry_points()
+            for obj, name in self._extra:
+                self._register(obj, name, dist=None)
+            self._collect_backends()
+            self.loaded = True
+
+    def _load_entry_points(self) -> None:
+        disabled = {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
+                    if n.strip()}
+        seen = set()
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in disabled or ep.name in seen:
+                continue
+            seen.add(ep.name)
+            dist = ep.dist.name if ep.dist is not None else None
+            try:
+                plugin = ep.load()
+            except BaseException as exc:  # a broken plugin must never break hal
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                self.unavailable.append(UnavailablePlugin(
+                    ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}",
+                    _fix_for(exc, ep.name, dist), "plugin", traceback.format_exc()))
+                continue
+            self._register(plugin, ep.name, dist)
+
+    def _register(self, plugin: object, name: str, dist: str | None) -> bool:
+        if self.pm.is_registered(plugin) or self.pm.get_plugin(name) is not None:
+            return False
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:
+            # pluggy's PluginValidationError: a hook with a wrong name or signature
+            self.unavailable.append(UnavailablePlugin(
+                name, f"does not follow the hal plugin contract: {exc}",
+                "compare the plugin's hook functions with hal/hookspecs.py "
+                "(names and argument names must match)", "plugin",
+                traceback.format_exc()))
+            return False
+        return True
+
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object by hand (tests, notebooks, embedded backends)."""
+        name = name or getattr(plugin, "__name__", None) or repr(plugin)
+        with self._lock:
+            if self.loaded:
+                if self._register(plugin, name, dist=None):
+                    self._collect_backends(only_plugin=name)
+                    _notify_registry_changed()
+            else:
+                self._extra.append((plugin, name))
+
+    # -- calling hooks safely --------------------------------------------------
+
+    def call_each(self, hook: str, **kwargs) -> list[tuple[str, Any]]:
+        """Call every implementation of ``hook`` on its own; record the ones that raise."""
+        results = []
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            try:
+                result = impl.function(*[kwargs[a] for a in impl.argnames])
+            except Exception as exc:
+                self._record_hook_failure(impl.plugin_name, hook, exc)
+                continue
+            results.append((impl.plugin_name, result))
+        return results
+
+    def call_first(self, hook: str, **kwargs) -> tuple[str, Any] | tuple[None, None]:
+        for plugin, result in self.call_each_lazily(hook, **kwargs):
+            if result is not None:
+                return plugin, result
+        return None, None
+
+    def call_each_lazily(self, hook: str, **kwargs):
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            try:
+                result = impl.function(*[kwargs[a] for a in impl.argnames])
+            except Exception as exc:
+                self._record_hook_failure(impl.plugin_name, hook, exc)
+                continue
+            yield impl.plugin_name, result
+
+    def _record_hook_failure(self, plugin: str, hook: str, exc: BaseException) -> None:
+        self.unavailable.append(UnavailablePlugin(
+            plugin, f"hook {hook} raised {type(exc).__name__}: {exc}",
+            f"report it to the plugin's authors; disable it with HAL_DISABLE_PLUGINS={plugin}",
+            "plugin", traceback.format_exc()))
+
+    # -- backends --------------------------------------------------------------
+
+    def _collect_backends(self, only_plugin: str | None = None) -> None:
+        for plugin, specs in self.call_each("hal_backends"):
+            if only_plugin is not None and plugin != only_plugin:
+                continue
+            for raw in specs or ():
+                try:
+                    spec = raw if isinstance(raw, BackendSpec) else BackendSpec.model_validate(raw)
+                except ValidationError as exc:
+                    self.unavailable.append(UnavailablePlugin(
+                        plugin, f"hal_backends returned an invalid BackendSpec: {exc}",
+                        "return hal.BackendSpec(name=..., priority=...) objects", "plugin"))
+                    continue
+                if spec.name in self.backends:
+                    self.unavailable.append(UnavailablePlugin(
+                        plugin, f"backend {spec.name!r} is already provided by plugin "
+                        f"{self.backends[spec.name].plugin!r}",
+                        f"disable one of them with HAL_DISABLE_PLUGINS", "plugin"))
+                    continue
+                self.backends[spec.name] = BackendState(spec, plugin)
+
+    def backend(self, name: str) -> BackendState | None:
+        self.ensure_loaded()
+        state = self.backends.get(name)
+        if state is not None and state.availability is None:
+            self._activate(state)
+        return state
+
+    def _activate(self, state: BackendState) -> None:
+        """Check availability and enumerate devices of one backend (once)."""
+        from ._device import Device
+
+        with self._lock:
+            if state.availability is not None:
+                return
+            name = state.spec.name
+            _, avail = self.call_first("hal_backend_available", backend=name)
+            if avail is None:
+                avail = Availability(available=False,
+                                     reason=f"no plugin answered hal_backend_available "
+                                            f"for {name!r}", fix=state.spec.install_hint)
+            elif not isinstance(avail, Availability):
+                avail = _validated(Availability, avail, state.plugin, "hal_backend_available")
+            if avail.available:
+                try:
+                    _, infos = self.call_first("hal_devices", backend=name)
+                    infos = [_validated(DeviceInfo, i, state.plugin, "hal_devices")
+                             for i in infos or ()]
+                    if not infos:
+                        avail = Availability(available=False,
+                                             reason=f"{name}: no device found",
+                                             fix=state.spec.install_hint)
+                    else:
+                        single = len(infos) == 1
+                        state.devices = [Device._intern(i, single) for i in infos]
+                        _, state.runtime = self.call_first("hal_runtime", backend=name)
+                        for dev in state.devices:
+                            dev.runtime = state.runtime
+                        if state.runtime is None:
+                            avail = Availability(available=False,
+                                                 reason=f"{name}: the plugin returned no runtime",
+                                                 fix="implement hal_runtime in the plugin")
+                except _ContractError as exc:
+                    avail = Availability(available=False, reason=str(exc),
+                                         fix="fix the plugin's hook results")
+            if not avail.available:
+                state.devices = []
+                self.unavailable.append(UnavailablePlugin(
+                    name, avail.reason, avail.fix or state.spec.install_hint, "backend"))
+            state.availability = avail
+
+    def activate_all(self) -> None:
+        self.ensure_loaded()
+        for state in list(self.backends.values()):
+            if state.availability is None:
+                self._activate(state)
+
+
+class _ContractError(Exception):
+    pass
+
+
+def _validated(model, value, plugin: str, hook: str):
+    try:
+        return value if isinstance(value, model) else model.model_validate(value)
+    except ValidationError as exc:
+        raise _ContractError(f"plugin {plugin!r}: {hook} returned an invalid "
+                             f"{model.__name__}: {exc}") from None
+
+
+def _notify_registry_changed() -> None:
+    from . import _dispatch
+    _dispatch.clear_caches()
+
+
+host = PluginHost()
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register a plugin object (a module or instance with ``@hal.hookimpl`` functions)."""
+    host.register_plugin(plugin, name)
+
+
+def unavailable() -> list[UnavailablePlugin]:
+    """Every plugin and backend that could not be used, with the reason and the fix."""
+    host.activate_all()
+    return list(host.unavailable)

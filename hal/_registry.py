@@ -1,0 +1,151 @@
+"""The kernel registry: (op, backend) -> kernels, and the core's decompositions.
+
+Plugins fill it through a :class:`KernelRegistrar` in ``hal_register_kernels``, once
+per backend.  A kernel says which loop dtypes it accepts and which device features it
+needs; the dispatcher picks the highest-priority kernel the device can run.
+
+The calling convention of a kernel is the standard's signature of its op with every
+``hal.Array`` replaced by the backend's native array, every dtype by a ``hal`` dtype
+and every device by its integer index.  Elementwise kernels also take Python scalars
+in place of arrays, with the standard's weak typing (``float32 + 1.0 -> float32``).
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from . import _dtypes
+from ._capabilities import FEATURES
+from ._optable import OPS
+
+__all__ = ["Kernel", "KernelRegistrar", "registry", "decomposition"]
+
+
+@dataclass(frozen=True)
+class Kernel:
+    op: str
+    backend: str
+    fn: Callable
+    #: loop dtypes the kernel accepts; ``None`` means every dtype of the device
+    dtypes: frozenset | None
+    requires: frozenset
+    priority: int
+    plugin: str
+    #: the kernel mixes dtypes of one kind (``int8 + int16``) with the standard's
+    #: promotion by itself, so the dispatcher need not cast first
+    promotes: bool
+    name: str
+
+    def accepts(self, dtypes: Iterable) -> bool:
+        return self.dtypes is None or all(d in self.dtypes for d in dtypes)
+
+
+class KernelRegistrar:
+    """Handed to ``hal_register_kernels``: what a plugin calls to add kernels."""
+
+    def __init__(self, registry: Registry, backend: str, plugin: str):
+        self._registry = registry
+        self.backend = backend
+        self.plugin = plugin
+        self.errors: list[str] = []
+
+    def register(self, op: str, fn: Callable, *, dtypes=None, requires=(), priority: int = 0,
+                 promotes: bool = False, name: str | None = None) -> None:
+        """Register ``fn`` as a kernel of ``op`` (a name of hal's op table).
+
+        ``dtypes``: hal dtypes or names the kernel accepts (``None``: all).
+        ``requires``: device features needed, e.g. ``{"fp64"}``.
+        ``priority``: the highest-priority kernel the device can run wins.
+        """
+        problem = None
+        if op not in OPS:
+            close = [n for n in OPS if n.endswith(op) or op.endswith(n)][:3]
+            problem = (f"kernel for unknown op {op!r}"
+                       + (f" (did you mean {', '.join(close)}?)" if close else
+                          "; see hal.op_names()"))
+        elif not callable(fn):
+            problem = f"kernel for {op!r} is not callable: {fn!r}"
+        parsed = None
+        if problem is None and dtypes is not None:
+            try:
+                parsed = frozenset(_dtypes.BY_NAME[d] if isinstance(d, str) else d
+                                   for d in dtypes)
+                bad = [d for d in parsed if d.__class__ is not _dtypes.DType]
+                if bad:
+                    raise KeyError(bad)
+            except (KeyError, TypeError) as exc:
+                problem = (f"kernel for {op!r} has a malformed dtype signature {dtypes!r} "
+                           f"({exc}); expected hal dtypes or their names")
+        req = frozenset(requires)
+        if problem is None and not req <= FEATURES:
+            problem = (f"kernel for {op!r} requires unknown feature(s) "
+                       f"{sorted(req - FEATURES)}; known: {sorted(FEATURES)}")
+        if problem is not None:
+            self.errors.append(f"plugin {self.plugin!r}, backend {self.backend!r}: {problem}")
+            return
+        kernel = Kernel(op, self.backend, fn, parsed, req, priority, self.plugin, promotes,
+                        name or f"{self.plugin}.{getattr(fn, '__name__', op)}")
+        self._registry.add(kernel)
+
+    def register_many(self, kernels: dict[str, Callable], **common) -> None:
+        for op, fn in kernels.items():
+            self.register(op, fn, **common)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.kernels: dict[tuple[str, str], list[Kernel]] = {}
+        self.decompositions: dict[str, Callable] = {}
+        self.loaded_backends: set[str] = set()
+        self.errors: list[str] = []
+
+    def add(self, kernel: Kernel) -> None:
+        bucket = self.kernels.setdefault((kernel.op, kernel.backend), [])
+        bucket.append(kernel)
+        bucket.sort(key=lambda k: -k.priority)
+
+    def ensure_backend(self, backend: str) -> None:
+        """Ask every plugin for its kernels of ``backend`` (once)."""
+        if backend in self.loaded_backends:
+            return
+        from ._plugins import host
+        self.loaded_backends.add(backend)
+        for impl in reversed(host.pm.hook.hal_register_kernels.get_hookimpls()):
+            registrar = KernelRegistrar(self, backend, impl.plugin_name)
+            try:
+                impl.function(*[{"backend": backend, "registry": registrar}[a]
+                                for a in impl.argnames])
+            except Exception as exc:
+                registrar.errors.append(
+                    f"plugin {impl.plugin_name!r}: hal_register_kernels raised "
+                    f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            self.errors.extend(registrar.errors)
+            for err in registrar.errors:
+                from ._plugins import UnavailablePlugin
+                host.unavailable.append(UnavailablePlugin(
+                    impl.plugin_name, err, "fix the kernel registration (see "
+                    "docs/writing-a-plugin.md)", "kernel"))
+
+    def candidates(self, op: str, backend: str) -> list[Kernel]:
+        self.ensure_backend(backend)
+        return self.kernels.get((op, backend), [])
+
+
+registry = Registry()
+
+
+def decomposition(op: str):
+    """Register a decomposition of ``op`` written with other hal ops (core only).
+
+    The function takes and returns ``hal.Array`` objects, with the op's own signature.
+    It is used on a device that has no native kernel for ``op``, before falling back.
+    """
+    if op not in OPS:
+        raise KeyError(f"decomposition for unknown op {op!r}")
+
+    def deco(fn):
+        registry.decompositions[op] = fn
+        return fn
+    return deco

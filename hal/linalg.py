@@ -1,0 +1,17 @@
+"""The Array API standard's ``linalg`` extension (``hal.linalg``)."""
+
+from __future__ import annotations
+
+from ._linalg_functions import (EighResult, QRResult, SlogdetResult, SVDResult, cholesky,
+                                cross, det, diagonal, eigh, eigvalsh, inv,
+                                linalg_matmul as matmul,
+                                linalg_matrix_transpose as matrix_transpose,
+                                linalg_tensordot as tensordot, linalg_vecdot as vecdot,
+                                matrix_norm, matrix_power, matrix_rank, outer, pinv, qr,
+                                slogdet, solve, svd, svdvals, trace, vector_norm)
+
+__all__ = ["cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul",
+           "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "outer",
+           "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "tensordot", "trace",
+           "vecdot", "vector_norm", "EighResult", "QRResult", "SlogdetResult",
+           "SVDResult"]

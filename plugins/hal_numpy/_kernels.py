@@ -1,0 +1,295 @@
+"""The NumPy backend's kernels: one per op of hal's op table.
+
+NumPy 2 follows the Array API standard for almost every function, so most kernels
+*are* NumPy functions.  The adapters below cover what differs: hal passes ``hal``
+dtypes (``.numpy`` is NumPy's), device indices instead of devices, and a few
+functions have no direct NumPy spelling (descending stable sort, ``unique_*`` result
+shapes, ``setitem`` on 0-D results).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import hal
+
+# -- elementwise: NumPy's ufuncs, exactly -----------------------------------------
+
+_UFUNC_NAMES = {
+    # hal op name -> NumPy name where they differ
+    "bitwise_invert": "invert",
+}
+
+
+def _elementwise(name):
+    return getattr(np, _UFUNC_NAMES.get(name, name))
+
+
+# -- creation ---------------------------------------------------------------------
+
+def arange(start, stop, step, *, dtype, device):
+    return np.arange(start, stop, step, dtype=dtype.numpy)
+
+
+def empty(shape, *, dtype, device):
+    return np.empty(shape, dtype=dtype.numpy)
+
+
+def zeros(shape, *, dtype, device):
+    return np.zeros(shape, dtype=dtype.numpy)
+
+
+def ones(shape, *, dtype, device):
+    return np.ones(shape, dtype=dtype.numpy)
+
+
+def full(shape, fill_value, *, dtype, device):
+    return np.full(shape, fill_value, dtype=dtype.numpy)
+
+
+def eye(n_rows, n_cols, *, k, dtype, device):
+    return np.eye(n_rows, n_cols, k=k, dtype=dtype.numpy)
+
+
+def linspace(start, stop, num, *, dtype, device, endpoint):
+    return np.linspace(start, stop, num, dtype=dtype.numpy, endpoint=endpoint)
+
+
+def meshgrid(*arrays, indexing):
+    return tuple(np.meshgrid(*arrays, indexing=indexing))
+
+
+def astype(x, dtype, *, copy=True):
+    return x.astype(dtype.numpy, copy=copy)
+
+
+# -- indexing ---------------------------------------------------------------------
+
+def getitem(x, key):
+    return x[key]
+
+
+def setitem(x, key, value):
+    if not isinstance(x, np.ndarray):  # a 0-D result NumPy returned as a scalar
+        x = np.array(x)
+    x[key] = value
+    return x
+
+
+# -- manipulation -----------------------------------------------------------------
+
+def broadcast_arrays(*arrays):
+    return tuple(np.broadcast_arrays(*arrays))
+
+
+def concat(arrays, *, axis):
+    if axis is None:
+        return np.concatenate([np.ravel(a) for a in arrays])
+    return np.concatenate(arrays, axis=axis)
+
+
+def stack(arrays, *, axis):
+    return np.stack(arrays, axis=axis)
+
+
+def unstack(x, *, axis):
+    return tuple(np.unstack(x, axis=axis))
+
+
+def reshape(x, shape, *, copy):
+    return np.reshape(x, shape, copy=copy)
+
+
+def squeeze(x, *, axis):
+    return np.squeeze(x, axis=axis)
+
+
+def repeat(x, repeats, *, axis):
+    return np.repeat(x, repeats, axis=axis)
+
+
+# -- sorting and searching ------------------------------------------------------------
+
+def sort(x, *, axis, descending, stable):
+    result = np.sort(x, axis=axis, kind="stable" if stable else None)
+    return np.flip(result, axis=axis) if descending else result
+
+
+def argsort(x, *, axis, descending, stable):
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable" if stable else None)
+    # A stable descending order: sort the reversed array ascending (stable), then
+    # map the positions back, so equal elements keep their original order.
+    n = x.shape[axis]
+    reversed_order = np.argsort(np.flip(x, axis=axis), axis=axis, kind="stable")
+    return np.flip(n - 1 - reversed_order, axis=axis)
+
+
+def searchsorted(x1, x2, *, side, sorter):
+    return np.searchsorted(x1, x2, side=side, sorter=sorter)
+
+
+def nonzero(x):
+    return tuple(np.nonzero(x))
+
+
+def where(condition, x1, x2):
+    return np.where(condition, x1, x2)
+
+
+def take(x, indices, *, axis):
+    return np.take(x, indices, axis=axis)
+
+
+def take_along_axis(x, indices, *, axis):
+    return np.take_along_axis(x, indices, axis=axis)
+
+
+def unique_all(x):
+    r = np.unique_all(x)
+    return (r.values, r.indices, r.inverse_indices, r.counts)
+
+
+def unique_counts(x):
+    r = np.unique_counts(x)
+    return (r.values, r.counts)
+
+
+def unique_inverse(x):
+    r = np.unique_inverse(x)
+    return (r.values, r.inverse_indices)
+
+
+def isin(x1, x2, *, invert):
+    return np.isin(x1, x2, invert=invert)
+
+
+# -- statistics ---------------------------------------------------------------------
+
+def sum_(x, *, axis, dtype, keepdims):
+    return np.sum(x, axis=axis, dtype=dtype.numpy, keepdims=keepdims)
+
+
+def prod(x, *, axis, dtype, keepdims):
+    return np.prod(x, axis=axis, dtype=dtype.numpy, keepdims=keepdims)
+
+
+def cumulative_sum(x, *, axis, dtype, include_initial):
+    return np.cumulative_sum(x, axis=axis, dtype=dtype.numpy, include_initial=include_initial)
+
+
+def cumulative_prod(x, *, axis, dtype, include_initial):
+    return np.cumulative_prod(x, axis=axis, dtype=dtype.numpy,
+                              include_initial=include_initial)
+
+
+def var(x, *, axis, correction, keepdims):
+    return np.var(x, axis=axis, correction=correction, keepdims=keepdims)
+
+
+def std(x, *, axis, correction, keepdims):
+    return np.std(x, axis=axis, correction=correction, keepdims=keepdims)
+
+
+def clip(x, min, max):
+    if min is None and max is None:
+        return np.array(x, copy=True)
+    return np.clip(x, min, max)
+
+
+# -- linear algebra -----------------------------------------------------------------
+
+def eigh(x):
+    r = np.linalg.eigh(x)
+    return (r.eigenvalues, r.eigenvectors)
+
+
+def qr(x, *, mode):
+    r = np.linalg.qr(x, mode=mode)
+    return (r.Q, r.R)
+
+
+def slogdet(x):
+    r = np.linalg.slogdet(x)
+    return (r.sign, r.logabsdet)
+
+
+def svd(x, *, full_matrices):
+    r = np.linalg.svd(x, full_matrices=full_matrices)
+    return (r.U, r.S, r.Vh)
+
+
+def trace(x, *, offset, dtype):
+    return np.linalg.trace(x, offset=offset, dtype=None if dtype is None else dtype.numpy)
+
+
+def vector_norm(x, *, axis, keepdims, ord):
+    return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+
+
+def fftfreq(n, *, d, dtype, device):
+    return np.fft.fftfreq(n, d=d).astype(dtype.numpy, copy=False)
+
+
+def rfftfreq(n, *, d, dtype, device):
+    return np.fft.rfftfreq(n, d=d).astype(dtype.numpy, copy=False)
+
+
+def _fft(name):
+    fn = getattr(np.fft, name)
+
+    def kernel(x, **kwargs):
+        result = fn(x, **kwargs)
+        return result
+    kernel.__name__ = name
+    return fn
+
+
+def register(registry) -> None:
+    """Register every op of hal's op table (the NumPy backend covers them all)."""
+    for spec in hal.op_table().values():
+        if spec.kind in ("unary", "binary"):
+            registry.register(spec.name, _elementwise(spec.name), promotes=True,
+                              name=f"numpy.{_UFUNC_NAMES.get(spec.name, spec.name)}")
+
+    local = {
+        "arange": arange, "empty": empty, "zeros": zeros, "ones": ones, "full": full,
+        "eye": eye, "linspace": linspace, "meshgrid": meshgrid,
+        "tril": np.tril, "triu": np.triu, "astype": astype,
+        "getitem": getitem, "setitem": setitem,
+        "broadcast_arrays": broadcast_arrays, "broadcast_to": np.broadcast_to,
+        "concat": concat, "expand_dims": np.expand_dims, "flip": np.flip,
+        "moveaxis": np.moveaxis, "permute_dims": np.permute_dims, "repeat": repeat,
+        "reshape": reshape, "roll": np.roll, "squeeze": squeeze, "stack": stack,
+        "tile": np.tile, "unstack": unstack,
+        "argmax": np.argmax, "argmin": np.argmin, "count_nonzero": np.count_nonzero,
+        "nonzero": nonzero, "searchsorted": searchsorted, "where": where,
+        "unique_all": unique_all, "unique_counts": unique_counts,
+        "unique_inverse": unique_inverse, "unique_values": np.unique_values,
+        "isin": isin, "argsort": argsort, "sort": sort, "take": take,
+        "take_along_axis": take_along_axis,
+        "cumulative_prod": cumulative_prod, "cumulative_sum": cumulative_sum,
+        "max": np.max, "min": np.min, "mean": np.mean, "prod": prod, "std": std,
+        "sum": sum_, "var": var, "all": np.all, "any": np.any, "diff": np.diff,
+        "clip": clip,
+        "matmul": np.matmul, "matrix_transpose": np.matrix_transpose,
+        "tensordot": np.tensordot, "vecdot": np.vecdot,
+    }
+    for op, fn in local.items():
+        registry.register(op, fn, name=f"numpy.{getattr(fn, '__name__', op).rstrip('_')}")
+
+    linalg = {name: getattr(np.linalg, name) for name in (
+        "cholesky", "cross", "det", "diagonal", "eigvalsh", "inv", "matmul",
+        "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "outer",
+        "pinv", "solve", "svdvals", "tensordot", "vecdot")}
+    linalg.update({"eigh": eigh, "qr": qr, "slogdet": slogdet, "svd": svd,
+                   "trace": trace, "vector_norm": vector_norm})
+    for op, fn in linalg.items():
+        registry.register(f"linalg.{op}", fn, name=f"numpy.linalg.{op}")
+
+    fft = {name: getattr(np.fft, name) for name in (
+        "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft",
+        "ihfft", "fftshift", "ifftshift")}
+    fft.update({"fftfreq": fftfreq, "rfftfreq": rfftfreq})
+    for op, fn in fft.items():
+        registry.register(f"fft.{op}", fn, name=f"numpy.fft.{op}")

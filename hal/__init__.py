@@ -19,7 +19,6 @@ from ._errors import (HalDeviceError, HalError, HalFallbackWarning, HalIndexErro
 from ._dtypes import (DType, bool, can_cast, complex64, complex128, finfo,  # noqa: E402
                       float16, float32, float64, iinfo, int8, int16, int32, int64,
                       isdtype, result_type, uint8, uint16, uint32, uint64)
-from .hookspecs import hookimpl, hookspec  # noqa: E402
 from ._runtime import Runtime  # noqa: E402
 from ._device import Device  # noqa: E402
 from ._array import Array  # noqa: E402
@@ -111,6 +110,8 @@ _LAZY = {
     "BackendSpec": "._capabilities", "Availability": "._capabilities",
     "Capabilities": "._capabilities", "DeviceInfo": "._capabilities",
     "KernelRegistrar": "._registry",
+    # pluggy markers: plugins import them, ``import hal`` alone does not need pluggy
+    "hookimpl": ".hookspecs", "hookspec": ".hookspecs",
 }
 
 

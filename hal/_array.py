@@ -12,13 +12,23 @@ import math
 import operator
 from typing import Any
 
-from . import _dtypes
+from . import _dtypes, _env
 from ._device import Device
 from ._errors import HalDeviceError, HalIndexError, HalTypeError, HalValueError, translate
 
 __all__ = ["Array", "Placement", "new_array"]
 
 SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
+
+# The C base class holds the two slots and runs the operators' cache-hit path
+# (hal/_speedups.c); without it the same path runs in Python.
+try:
+    if _env.flag(_env.HAL_NO_SPEEDUPS):
+        raise ImportError("HAL_NO_SPEEDUPS=1")
+    from . import _speedups
+except ImportError:
+    _speedups = None
+_ArrayBase = object if _speedups is None else _speedups.ArrayBase
 
 
 class Placement:
@@ -42,14 +52,14 @@ class Placement:
         return f"Placement({self.device}, {self.dtype.name})"
 
 
-class Array:
+class Array(_ArrayBase):
     """An n-dimensional array on one device.
 
     Create arrays with ``hal.asarray``, ``hal.zeros`` and the other creation
     functions, never with ``hal.Array(...)``.
     """
 
-    __slots__ = ("_native", "_p", "__weakref__")
+    __slots__ = ("_native", "_p", "__weakref__") if _speedups is None else ()
     __array_ufunc__ = None  # NumPy defers to us, so np_array + hal_array fails clearly
 
     def __init__(self, *args, **kwargs):
@@ -203,31 +213,30 @@ class Array:
 
     # -- indexing -----------------------------------------------------------
 
-    def __getitem__(self, key) -> Array:
+    def _getitem(self, key) -> Array:
+        # Array.__getitem__ in pure-Python mode; the C base's fallback for keys
+        # other than an int or a slice.
         cls = key.__class__
         if cls is not int and cls is not slice:
             key = _native_key(self, key, "__getitem__")
         p = self._p
-        entry = _GETITEM.cache.get(p.device)
+        entry = _GETITEM.cache.get(p)
         if entry is None:
-            entry = _resolve_indexing(_GETITEM, p.device)
+            entry = _resolve_indexing(_GETITEM, p)
         try:
             native = entry(self._native, key)
         except Exception as exc:
             raise translate(exc, "__getitem__", p.device) from exc
-        r = _new(Array)
-        r._native = native
-        r._p = p
-        return r
+        return new_array(native, p)
 
     def __setitem__(self, key, value) -> None:
         p = self._p
         if key.__class__ is not int and key.__class__ is not slice:
             key = _native_key(self, key, "__setitem__")
         value = _setitem_value(self, value)
-        entry = _SETITEM.cache.get(p.device)
+        entry = _SETITEM.cache.get(p)
         if entry is None:
-            entry = _resolve_indexing(_SETITEM, p.device)
+            entry = _resolve_indexing(_SETITEM, p)
         try:
             self._native = entry(self._native, key, value)
         except Exception as exc:
@@ -237,11 +246,18 @@ class Array:
 _new = object.__new__
 
 
-def new_array(native: Any, placement: Placement) -> Array:
+def _new_array_py(native: Any, placement: Placement) -> Array:
     a = _new(Array)
     a._native = native
     a._p = placement
     return a
+
+
+if _speedups is None:
+    new_array = _new_array_py
+    Array.__getitem__ = Array._getitem
+else:
+    new_array = _speedups.wrap
 
 
 def _index_array(x: Array, idx: Array, op: str):
@@ -299,11 +315,12 @@ def _setitem_value(x: Array, value):
                        f"got {type(value).__name__}; use hal.asarray(value, device=x.device)")
 
 
-def _resolve_indexing(o, device):
+def _resolve_indexing(o, placement):
+    """Indexing kernels are cached per placement (the C fast path's key)."""
     from ._dispatch import resolve
-    fn, res = resolve(o, device, ())
-    o.cache[device] = fn
-    o.resolutions[device] = res
+    fn, res = resolve(o, placement.device, ())
+    o.cache[placement] = fn
+    o.resolutions[placement] = res
     return fn
 
 

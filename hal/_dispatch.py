@@ -260,7 +260,7 @@ def wrap(result, device: Device, rt):
     return result
 
 
-def call(name: str, device: Device, dtypes: tuple, *args, **kwargs):
+def call(name: str, device: Device, dtypes: tuple, /, *args, **kwargs):
     """Run a generic (non-elementwise) op: resolve once per key, then call and wrap."""
     o = _OPS[name]
     key = (device, dtypes)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import builtins
 from typing import Callable
 
+import functools
+import inspect
+
 from . import _dtypes
-from ._array import Array, Placement
+from ._array import Array, Placement, _speedups
 from ._dispatch import Op, dtype_error, op, resolve
 from ._errors import HalDeviceError, HalTypeError, translate
+from ._optable import OPS as OPS_BY_NAME
 from ._optable import (ANY, BINARY, BOOL, FLOATING, INTEGER, INTEGER_OR_BOOL, NUMERIC,
                        REAL, REAL_FLOATING, REAL_OR_BOOL, TO_BOOL, TO_REAL, UNARY, OpSpec)
 
@@ -306,12 +310,15 @@ def _make_dunder(spec: OpSpec):
         r._p = p
         return r
 
-    def inplace(self, other, /):
-        result = forward(self, other)
-        _assign_inplace(self, result, name)
-        return self
+    return forward, reflected
 
-    return forward, reflected, inplace
+
+def _make_inplace(name: str, function: Callable):
+    """``x += y``: compute ``function(x, y)``, then write it into ``x`` (views see it)."""
+    def inplace(self, other, /):
+        _assign_inplace(self, function(self, other), name)
+        return self
+    return inplace
 
 
 def _assign_inplace(self: Array, result: Array, name: str) -> None:
@@ -326,18 +333,76 @@ def _assign_inplace(self: Array, result: Array, name: str) -> None:
     self[...] = result
 
 
+def _resolver(o: Op, resolve_fn):
+    return functools.partial(resolve_fn, o)
+
+
+def _fast_function(spec: OpSpec, python_fn: Callable) -> Callable:
+    """The C version of a generated function, with the Python one's metadata."""
+    o = op(spec.name)
+    arity = 1 if spec.kind == "unary" else 2
+    fast = _speedups.make_function(
+        arity, (o.cache, _resolver(o, _resolve_unary if arity == 1 else _resolve_binary),
+                spec.name))
+    fast.__name__ = fast.__qualname__ = spec.name
+    fast.__doc__ = python_fn.__doc__
+    fast.__module__ = "hal"
+    fast.__signature__ = inspect.signature(python_fn)
+    return fast
+
+
+def _configure_speedups() -> None:
+    """Hand the op caches and resolvers of every operator to the C base class."""
+    by_dunder = {s.dunder: s for s in BINARY if s.dunder}
+    binary = tuple(by_dunder[d] for d in ("add", "sub", "mul", "truediv", "floordiv",
+                                           "mod", "pow", "and", "or", "xor", "lshift",
+                                           "rshift"))
+    compare = tuple(by_dunder[d] for d in ("lt", "le", "eq", "ne", "gt", "ge"))
+    by_unary = {s.dunder: s for s in UNARY if s.dunder}
+    unary = tuple(by_unary[d] for d in ("__neg__", "__pos__", "__abs__", "__invert__"))
+
+    def slot(spec, resolve_fn):
+        o = op(spec.name)
+        return (o.cache, _resolver(o, resolve_fn), spec.name)
+
+    getitem = op("getitem")
+    _speedups.configure(
+        Array,
+        tuple(slot(s, _resolve_binary) for s in binary),
+        tuple(slot(s, _resolve_binary) for s in compare),
+        tuple(slot(s, _resolve_unary) for s in unary),
+        (getitem.cache, Array._getitem, "__getitem__"),
+        Array._getitem,
+        _raise_translated,
+    )
+
+
+def _raise_translated(exc: BaseException, name: str, placement: Placement):
+    raise translate(exc, name, placement.device) from exc
+
+
 _functions: dict[str, Callable] = {}
 for _spec in UNARY:
     _functions[_spec.name] = _make_unary(_spec)
-    if _spec.dunder:
+    if _speedups is None and _spec.dunder:
         setattr(Array, _spec.dunder, _functions[_spec.name])
 for _spec in BINARY:
     _functions[_spec.name] = _make_binary(_spec)
     if _spec.dunder:
-        fwd, rev, inp = _make_dunder(_spec)
-        setattr(Array, f"__{_spec.dunder}__", fwd)
-        if _spec.reflected:
-            setattr(Array, f"__r{_spec.dunder}__", rev)
-            setattr(Array, f"__i{_spec.dunder}__", inp)
+        if _speedups is None:
+            fwd, rev = _make_dunder(_spec)
+            setattr(Array, f"__{_spec.dunder}__", fwd)
+            if _spec.reflected:
+                setattr(Array, f"__r{_spec.dunder}__", rev)
+
+if _speedups is not None:
+    _configure_speedups()
+    _functions = {name: _fast_function(OPS_BY_NAME[name], fn)
+                  for name, fn in _functions.items()}
+
+for _spec in BINARY:
+    if _spec.dunder and _spec.reflected:
+        setattr(Array, f"__i{_spec.dunder}__",
+                _make_inplace(_spec.name, _functions[_spec.name]))
 
 globals().update(_functions)

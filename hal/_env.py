@@ -19,6 +19,8 @@ HAL_DISABLE_PLUGINS = "HAL_DISABLE_PLUGINS"
 HAL_CACHE_DIR = "HAL_CACHE_DIR"
 #: ``1`` turns the on-disk kernel cache off
 HAL_NO_CACHE = "HAL_NO_CACHE"
+#: ``1`` turns off the C speedups of the per-op path (pure Python, same results)
+HAL_NO_SPEEDUPS = "HAL_NO_SPEEDUPS"
 #: the backend the test suite runs on (``numpy``, ``opencl:pocl`` ...)
 HAL_TEST_BACKEND = "HAL_TEST_BACKEND"
 
@@ -29,6 +31,7 @@ ALL = (
     HAL_DISABLE_PLUGINS,
     HAL_CACHE_DIR,
     HAL_NO_CACHE,
+    HAL_NO_SPEEDUPS,
     HAL_TEST_BACKEND,
 )
 

@@ -9,17 +9,18 @@ recorded as an :class:`UnavailablePlugin` with the reason and the fix, and hal g
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-from pydantic import ValidationError
+from . import _env
 
-from . import _env, hookspecs
-from ._capabilities import Availability, BackendSpec, DeviceInfo
+if TYPE_CHECKING:
+    from ._capabilities import Availability, BackendSpec
+
+# pluggy, pydantic and importlib.metadata are imported on first need, not at
+# ``import hal``: they cost more than NumPy itself to import.
 
 __all__ = ["UnavailablePlugin", "BackendState", "host", "register_plugin"]
 
@@ -63,8 +64,7 @@ class PluginHost:
     """Owns the pluggy manager, the backends it found and the failures it saw."""
 
     def __init__(self) -> None:
-        self.pm = pluggy.PluginManager("hal")
-        self.pm.add_hookspecs(hookspecs)
+        self.pm = None
         self.loaded = False
         self.unavailable: list[UnavailablePlugin] = []
         self.backends: dict[str, BackendState] = {}
@@ -79,6 +79,11 @@ class PluginHost:
         with self._lock:
             if self.loaded:
                 return
+            import pluggy
+
+            from . import hookspecs
+            self.pm = pluggy.PluginManager("hal")
+            self.pm.add_hookspecs(hookspecs)
             if not _env.flag(_env.HAL_DISABLE_PLUGIN_AUTOLOAD):
                 self._load_entry_points()
             for obj, name in self._extra:
@@ -87,6 +92,8 @@ class PluginHost:
             self.loaded = True
 
     def _load_entry_points(self) -> None:
+        import importlib.metadata
+
         disabled = {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
                     if n.strip()}
         seen = set()
@@ -170,6 +177,9 @@ class PluginHost:
     # -- backends --------------------------------------------------------------
 
     def _collect_backends(self, only_plugin: str | None = None) -> None:
+        from pydantic import ValidationError
+
+        from ._capabilities import BackendSpec
         for plugin, specs in self.call_each("hal_backends"):
             if only_plugin is not None and plugin != only_plugin:
                 continue
@@ -198,6 +208,7 @@ class PluginHost:
 
     def _activate(self, state: BackendState) -> None:
         """Check availability and enumerate devices of one backend (once)."""
+        from ._capabilities import Availability, DeviceInfo
         from ._device import Device
 
         with self._lock:
@@ -251,6 +262,7 @@ class _ContractError(Exception):
 
 
 def _validated(model, value, plugin: str, hook: str):
+    from pydantic import ValidationError
     try:
         return value if isinstance(value, model) else model.model_validate(value)
     except ValidationError as exc:

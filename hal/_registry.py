@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import _dtypes
-from ._capabilities import FEATURES
 from ._optable import OPS
 
 __all__ = ["Kernel", "KernelRegistrar", "registry", "decomposition"]
@@ -78,6 +77,7 @@ class KernelRegistrar:
             except (KeyError, TypeError) as exc:
                 problem = (f"kernel for {op!r} has a malformed dtype signature {dtypes!r} "
                            f"({exc}); expected hal dtypes or their names")
+        from ._capabilities import FEATURES
         req = frozenset(requires)
         if problem is None and not req <= FEATURES:
             problem = (f"kernel for {op!r} requires unknown feature(s) "

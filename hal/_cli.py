@@ -1,0 +1,401 @@
+"""The ``hal`` command line: ``hal devices``, ``hal doctor``, ``hal demo``.
+
+``main(argv)`` returns the exit status (the ``hal`` console script passes it to
+``sys.exit``), so tests call ``main([...])`` directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from typing import Any
+
+__all__ = ["main"]
+
+#: distributions ``hal doctor`` reports (required first, then optional vendor libraries)
+REQUIRED_DISTS = ("numpy", "pluggy", "pydantic", "rich", "platformdirs")
+OPTIONAL_DISTS = ("pyopencl", "pocl-binary-distribution", "intel-opencl-rt", "cupy-cuda12x",
+                  "cupy-cuda13x", "dpnp", "dpctl", "array-api-strict")
+
+
+# -- helpers -------------------------------------------------------------------
+
+def _console(stream=None):
+    from rich.console import Console
+    stream = stream if stream is not None else sys.stdout
+    kwargs: dict[str, Any] = {"file": stream, "highlight": False}
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    if not is_tty and not os.environ.get("COLUMNS"):
+        kwargs["width"] = 160   # piped or captured: don't squeeze tables into 80 columns
+    return Console(**kwargs)
+
+
+def _esc(text: Any) -> str:
+    from rich.markup import escape
+    return escape(str(text))
+
+
+def _bytes(n: int | None) -> str:
+    if n is None:
+        return "—"
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(n)  # pragma: no cover
+
+
+def _dist_version(name: str) -> str | None:
+    import importlib.metadata
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _default_device() -> tuple[Any, str, str | None]:
+    """(device or None, why it is the default, error message or None)."""
+    import hal
+    from . import _env
+    from ._devices import current_default_device
+    try:
+        dev = current_default_device()
+    except Exception as exc:
+        return None, "", f"{type(exc).__name__}: {exc}"
+    wanted = _env.get(_env.HAL_DEVICE)
+    if wanted:
+        why = f"HAL_DEVICE={wanted!r} is set"
+    elif dev.info.device_type in ("gpu", "accelerator"):
+        why = (f"the first GPU/accelerator in backend priority order "
+               f"({dev.backend}, priority {_backend_priority(dev.backend)})")
+    elif dev.backend == "numpy":
+        others = [d for d in hal.devices() if d.backend != "numpy"]
+        why = "no GPU or accelerator found, so NumPy (the reference backend)"
+        if others:
+            why += ("; CPU devices of other backends ("
+                    + ", ".join(str(d) for d in others)
+                    + ") are never picked by default: select them with HAL_DEVICE")
+    else:
+        why = "the numpy backend is unavailable; first device found"
+    return dev, why, None
+
+
+def _backend_priority(backend: str) -> int | None:
+    from ._plugins import host
+    state = host.backends.get(backend)
+    return state.spec.priority if state is not None else None
+
+
+def _device_record(dev, default) -> dict:
+    info = dev.info
+    caps = info.capabilities
+    return {
+        "selector": str(dev), "backend": dev.backend, "index": dev.index,
+        "name": info.name, "vendor": info.vendor, "platform": info.platform,
+        "type": info.device_type, "memory_bytes": info.memory_bytes,
+        "compute_units": info.compute_units,
+        "max_work_group_size": info.max_work_group_size,
+        "driver_version": info.driver_version,
+        "dtypes": list(caps.dtypes), "features": sorted(caps.features),
+        "default": dev is default,
+    }
+
+
+def _unavailable_records() -> list[dict]:
+    """Every unavailable plugin/backend, plus installed vendor libraries without a
+    plugin (the ``opencl`` extra before the OpenCL backend lands)."""
+    import hal
+    from ._demo import missing_backends
+    out = [{"name": u.name, "kind": u.kind, "reason": u.reason, "fix": u.fix,
+            "details": u.details} for u in hal.unavailable_plugins()]
+    for backend, reason, fix in missing_backends():
+        out.append({"name": backend, "kind": "backend", "reason": reason, "fix": fix,
+                    "details": ""})
+    return out
+
+
+def _unavailable_table(records: list[dict]):
+    from rich.table import Table
+    table = Table(title="Unavailable plugins and backends", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("kind")
+    table.add_column("reason", style="yellow")
+    table.add_column("fix")
+    for r in records:
+        table.add_row(_esc(r["name"]), r["kind"], _esc(r["reason"]), _esc(r["fix"]))
+    return table
+
+
+# -- hal devices -----------------------------------------------------------------
+
+def cmd_devices(args, console) -> int:
+    import hal
+    devs = hal.devices()
+    default, _, default_error = _default_device()
+    records = [_device_record(d, default) for d in devs]
+    unavailable = _unavailable_records()
+    if args.json:
+        print(json.dumps({
+            "hal_version": hal.__version__,
+            "default_device": str(default) if default is not None else None,
+            "default_device_error": default_error,
+            "devices": records,
+            "unavailable": unavailable,
+        }, indent=2))
+        return 0 if devs else 1
+
+    from rich.table import Table
+    table = Table(title=f"hal {hal.__version__}: devices", title_justify="left")
+    for col, kw in (("selector", {"style": "bold"}), ("name", {}), ("vendor", {}),
+                    ("platform", {}), ("type", {}), ("memory", {"justify": "right"}),
+                    ("compute units", {"justify": "right"}), ("dtypes", {}),
+                    ("features", {})):
+        table.add_column(col, **kw)
+    for r in records:
+        selector = _esc(r["selector"]) + (" [green](default)[/green]" if r["default"] else "")
+        table.add_row(selector, _esc(r["name"]), _esc(r["vendor"]), _esc(r["platform"]),
+                      r["type"], _bytes(r["memory_bytes"]),
+                      "—" if r["compute_units"] is None else str(r["compute_units"]),
+                      " ".join(r["dtypes"]), " ".join(r["features"]))
+    if records:
+        console.print(table)
+    else:
+        console.print("[red]hal found no usable device.[/red] Run [bold]hal doctor[/bold].")
+    if default_error:
+        console.print(f"[red]default device: {_esc(default_error)}[/red]")
+    if unavailable:
+        console.print(_unavailable_table(unavailable))
+    else:
+        console.print("[dim]No unavailable plugins or backends.[/dim]")
+    return 0 if devs else 1
+
+
+# -- hal doctor ------------------------------------------------------------------
+
+def _entry_points() -> list[dict]:
+    import importlib.metadata
+
+    from . import _env
+    from ._plugins import ENTRY_POINT_GROUP, host
+    disabled = {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
+                if n.strip()}
+    autoload = not _env.flag(_env.HAL_DISABLE_PLUGIN_AUTOLOAD)
+    failed = {u.name for u in host.unavailable if u.kind == "plugin"}
+    out = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if not autoload:
+            status = "not loaded (HAL_DISABLE_PLUGIN_AUTOLOAD=1)"
+        elif ep.name in disabled:
+            status = "disabled (HAL_DISABLE_PLUGINS)"
+        elif ep.name in failed:
+            status = "failed"
+        elif host.pm is not None and host.pm.get_plugin(ep.name) is not None:
+            status = "loaded"
+        else:
+            status = "not loaded"
+        dist = ep.dist
+        out.append({"name": ep.name, "value": ep.value,
+                    "distribution": f"{dist.name} {dist.version}" if dist else "",
+                    "status": status})
+    return out
+
+
+def _smoke_test(dev) -> str | None:
+    """A few ops on ``dev`` checked against exact values; None when all is well."""
+    import hal
+    try:
+        x = hal.arange(8, dtype=hal.float32, device=dev)
+        total = float(hal.sum(x * 2.0 + 1.0))
+        if total != 64.0:
+            return f"sum(arange(8) * 2 + 1) gave {total}, expected 64.0"
+        y = hal.to_numpy(hal.exp(hal.zeros((3,), dtype=hal.float32, device=dev)))
+        if y.tolist() != [1.0, 1.0, 1.0]:
+            return f"exp(zeros(3)) gave {y.tolist()}, expected [1.0, 1.0, 1.0]"
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def cmd_doctor(args, console) -> int:
+    from rich.table import Table
+
+    import hal
+    from . import _env
+    from ._plugins import host
+
+    problems: list[str] = []
+    console.print(f"[bold]hal {hal.__version__}[/bold] (Array API {hal.__array_api_version__})"
+                  f" at {_esc(os.path.dirname(os.path.abspath(hal.__file__)))}")
+    console.print(f"Python {platform.python_version()} ({_esc(sys.executable)}) on "
+                  f"{_esc(platform.platform())}")
+
+    pkgs = Table(title="Packages", title_justify="left")
+    pkgs.add_column("package", style="bold")
+    pkgs.add_column("version")
+    pkgs.add_column("needed")
+    for name in REQUIRED_DISTS:
+        version = _dist_version(name)
+        if version is None:
+            problems.append(f"required package {name} is not installed")
+        pkgs.add_row(name, version or "[red]not installed[/red]", "required")
+    for name in OPTIONAL_DISTS:
+        version = _dist_version(name)
+        if version is not None:
+            pkgs.add_row(name, version, "optional")
+    console.print(pkgs)
+
+    env = Table(title="Environment (HAL_*)", title_justify="left")
+    env.add_column("variable", style="bold")
+    env.add_column("value")
+    for name in _env.ALL:
+        value = os.environ.get(name)
+        env.add_row(name, _esc(value) if value is not None else "[dim](not set)[/dim]")
+    for name in sorted(n for n in os.environ if n.startswith("HAL_") and n not in _env.ALL):
+        env.add_row(f"[yellow]{_esc(name)}[/yellow]",
+                    f"{_esc(os.environ[name])} [yellow](hal does not read this variable; "
+                    f"a typo?)[/yellow]")
+    console.print(env)
+
+    # plugins and backends
+    try:
+        host.activate_all()
+    except Exception as exc:  # the plugin host itself failing is a hal bug
+        problems.append(f"the plugin manager failed: {type(exc).__name__}: {exc}")
+    eps = _entry_points()
+    ept = Table(title="Entry points (group hal.plugins)", title_justify="left")
+    for col in ("name", "value", "distribution", "status"):
+        ept.add_column(col)
+    for ep in eps:
+        colour = {"loaded": "green", "failed": "red"}.get(ep["status"], "yellow")
+        ept.add_row(_esc(ep["name"]), _esc(ep["value"]), _esc(ep["distribution"]),
+                    f"[{colour}]{_esc(ep['status'])}[/{colour}]")
+    if eps:
+        console.print(ept)
+    else:
+        console.print("[red]No entry points in group hal.plugins[/red]: hal is not "
+                      "installed properly (pip install -e . from the hal checkout).")
+
+    bt = Table(title="Backends", title_justify="left")
+    for col in ("backend", "plugin", "priority", "available", "devices", "reason", "fix"):
+        bt.add_column(col)
+    for name, state in sorted(host.backends.items(), key=lambda kv: -kv[1].spec.priority):
+        avail = state.availability
+        ok = avail is not None and avail.available
+        bt.add_row(_esc(name), _esc(state.plugin), str(state.spec.priority),
+                   "[green]yes[/green]" if ok else "[red]no[/red]",
+                   ", ".join(str(d) for d in state.devices) or "—",
+                   _esc(avail.reason if avail is not None else "not checked"),
+                   _esc((avail.fix if avail is not None else "") or
+                        ("" if ok else state.spec.install_hint)))
+    console.print(bt)
+
+    unavailable = _unavailable_records()
+    if unavailable:
+        console.print(_unavailable_table(unavailable))
+        with_details = [r for r in unavailable if r["details"]]
+        if with_details and not args.verbose:
+            console.print("[dim]Run hal doctor --verbose for the tracebacks.[/dim]")
+        for r in with_details if args.verbose else ():
+            console.print(f"[bold]Traceback of {r['kind']} {_esc(r['name'])!s}:[/bold]")
+            console.print(_esc(r["details"].rstrip()), soft_wrap=True, style="dim")
+
+    devs = hal.devices()
+    if not devs:
+        problems.append("no usable device (is the numpy plugin installed? "
+                        "pip install --force-reinstall -e .)")
+    default, why, error = _default_device()
+    if error:
+        problems.append(f"default device: {error}")
+        console.print(f"Default device: [red]{_esc(error)}[/red]")
+    elif default is not None:
+        console.print(f"Default device: [bold]{_esc(default)}[/bold] "
+                      f"({_esc(default.name)}) — {_esc(why)}")
+        failure = _smoke_test(default)
+        if failure:
+            problems.append(f"smoke test on {default}: {failure}")
+            console.print(f"Smoke test on {_esc(default)}: [red]{_esc(failure)}[/red]")
+        else:
+            console.print(f"Smoke test on {_esc(default)}: [green]ok[/green]")
+
+    if problems:
+        console.print("[bold red]hal is not working:[/bold red]")
+        for p in problems:
+            console.print(f"  - {_esc(p)}")
+        return 1
+    console.print(f"[bold green]hal works[/bold green] ({len(devs)} device(s): "
+                  f"{', '.join(str(d) for d in devs)}).")
+    return 0
+
+
+# -- hal demo --------------------------------------------------------------------
+
+def cmd_demo(args, console) -> int:
+    from . import _demo
+    import hal
+    devices = None
+    if args.device:
+        devices = [hal.get_device(sel) for sel in args.device]
+    rows = _demo.run(devices, repeats=args.repeats)
+    ok = _demo.succeeded(rows)
+    if args.json:
+        print(json.dumps({"ok": ok, "rows": [r.as_dict() for r in rows]}, indent=2))
+    else:
+        _demo.render(rows, console)
+    return 0 if ok else 1
+
+
+# -- main ------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+    parser = argparse.ArgumentParser(
+        prog="hal", description="hal: one Array API program, unchanged, on any "
+                                "vendor's hardware.")
+    parser.add_argument("--version", action="version",
+                        version=f"hal {__version__} (Array API 2024.12)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("devices", help="every backend and device, and why any is missing")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("doctor", help="check the environment; exit 1 if hal does not work")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show the tracebacks of plugins that failed")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("demo", help="run one Array API program on every device and "
+                                    "compare with NumPy")
+    p.add_argument("--device", action="append", metavar="SELECTOR",
+                   help="run only on this device (repeatable); default: every device")
+    p.add_argument("--repeats", type=int, default=3, help="timed runs per device (median)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    console = _console()
+    try:
+        return args.func(args, console)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from ._errors import HalError
+        if isinstance(exc, HalError):
+            console.print(f"[red]hal {args.command}: {_esc(exc)}[/red]")
+            return 1
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -87,8 +87,9 @@ def _overhead(quick: bool) -> list[dict]:
     b_np = np.linspace(1.0, 2.0, 8, dtype=np.float32)
     a_hal = hal.asarray(a_np, device=dev)
     b_hal = hal.asarray(b_np, device=dev)
-    rounds = 7 if quick else 25
-    target = 0.005 if quick else 0.02        # seconds per timed batch
+    # many short batches: a paired ratio per batch is robust to a busy machine
+    rounds = 15 if quick else 41
+    target = 0.003 if quick else 0.01        # seconds per timed batch
     rows = []
     for label, stmt, has_goal in OVERHEAD_CASES:
         np_timer = timeit.Timer(stmt, globals={"xp": np, "a": a_np, "b": b_np})
@@ -120,15 +121,16 @@ def _throughput(quick: bool) -> list[dict]:
     b_np = rng.random(n, dtype=np.float32)
     a_hal = hal.asarray(a_np, device=dev)
     b_hal = hal.asarray(b_np, device=dev)
-    rounds = 5 if quick else 15
+    rounds = 7 if quick else 21
     rows = []
     for label, stmt in THROUGHPUT_CASES:
         np_timer = timeit.Timer(stmt, globals={"xp": np, "a": a_np, "b": b_np})
         hal_timer = timeit.Timer(stmt, globals={"xp": hal, "a": a_hal, "b": b_hal})
-        np_timer.timeit(1)
-        hal_timer.timeit(1)
+        for _ in range(3):  # warm up: first touches of fresh 64 MiB results fault pages
+            np_timer.timeit(1)
+            hal_timer.timeit(1)
         hal.synchronize(dev)
-        r = _paired(np_timer, hal_timer, 1, rounds)
+        r = _paired(np_timer, hal_timer, 2, rounds)
         # throughput ratio = NumPy time / hal time (the reciprocal of the time ratio)
         ratio = 1.0 / r["time_ratio"]
         rows.append({
@@ -202,7 +204,9 @@ def render(rows: list[dict], console=None, quick: bool = False) -> None:
 
     import hal
 
-    console = console or Console()
+    if console is None:
+        wide = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
+        console = Console(width=160 if wide else None, highlight=False)
     table = Table(title=f"hal {hal.__version__} vs NumPy {np.__version__} "
                         f"(Python {sys.version.split()[0]}"
                         f"{', --quick' if quick else ''})", title_justify="left")

@@ -128,13 +128,13 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
                 f"{x2._p.device}; hal never moves data silently. Move one explicitly, "
                 f"e.g. x2 = x2.to_device(x1.device)")
         d1, d2 = x1._p.dtype, x2._p.dtype
-        _check_kind(spec, d1, device)
-        _check_kind(spec, d2, device)
         promoted = _dtypes.promote(d1, d2, spec.name)
+        # The promoted dtype decides: bool + int8 is int8 arithmetic, bool + bool
+        # is refused by arithmetic ops (use logical_or).
+        _check_kind(spec, promoted, device)
     else:
         arr, scalar = (x1, x2) if a1 else (x2, x1)
         device, dtype = arr._p.device, arr._p.dtype
-        _check_kind(spec, dtype, device)
         promoted = _dtypes.scalar_result(dtype, _scalar_type(scalar), device.default_float,
                                          device.default_int)
         if promoted.kind not in _ACCEPTS[spec.accepts]:
@@ -147,39 +147,23 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     if loop not in device.dtypes:
         raise dtype_error(spec.name, device, loop)
     o_kernel, res = _kernel_for(o, device, loop)
-    kernel = o_kernel
     promotes = res.how == "kernel" and _kernel_promotes(o, device, res)
 
-    def needs_cast(d):
-        if d is None or d is loop:
-            return False
-        return not promotes or _CATEGORY[d.kind] != _CATEGORY[loop.kind]
+    def converter(x, is_array, dtype):
+        """What must happen to one operand before the kernel sees it, if anything."""
+        if is_array:
+            # A kernel that promotes by itself handles int8 + int16; anything that
+            # crosses kinds (int + float) is cast first so every backend agrees.
+            if dtype is loop or (promotes and _CATEGORY[dtype.kind] == _CATEGORY[loop.kind]):
+                return None
+            return _caster(device, loop)
+        scalar_type = _scalar_type(x)
+        # NumPy scalars (np.float64 ...) are strongly typed in NumPy; hand the kernel
+        # the weakly typed Python scalar the standard means.
+        return None if x.__class__ is scalar_type else scalar_type
 
-    c1 = _caster(device, loop) if needs_cast(d1) else None
-    c2 = _caster(device, loop) if needs_cast(d2) else None
-    s1 = a1 or x1.__class__ in _PY_SCALARS
-    s2 = a2 or x2.__class__ in _PY_SCALARS
-    if c1 or c2 or not (s1 and s2):
-        # Casts, or a NumPy scalar that must become a weakly typed Python scalar.
-        t1 = None if a1 else _scalar_type(x1)
-        t2 = None if a2 else _scalar_type(x2)
-        if t1 is None and t2 is None:
-            kernel = _with_casts(o_kernel, c1, c2)
-        else:
-            if t2 is not None and c1 is None and d1 is not None and \
-                    _CATEGORY[d1.kind] != _CATEGORY[loop.kind]:
-                c1 = _caster(device, loop)
-            if t1 is not None and c2 is None and d2 is not None and \
-                    _CATEGORY[d2.kind] != _CATEGORY[loop.kind]:
-                c2 = _caster(device, loop)
-            kernel = _with_scalar(o_kernel, c1, c2, t1, t2)
-    elif (d1 is None or d2 is None):
-        # array with a scalar of another kind: cast the array so the scalar is weak
-        d = d1 if d2 is None else d2
-        if _CATEGORY[d.kind] != _CATEGORY[loop.kind]:
-            c = _caster(device, loop)
-            kernel = _with_casts(o_kernel, c if d1 is not None else None,
-                                 c if d2 is not None else None)
+    f1, f2 = converter(x1, a1, d1), converter(x2, a2, d2)
+    kernel = _with_converters(o_kernel, f1, f2)
     out = Placement.of(device, _result_dtype(spec, loop))
     res.result_dtype = out.dtype
     entry = (kernel, out)
@@ -197,20 +181,15 @@ def _kernel_promotes(o: Op, device, res) -> bool:
     return False
 
 
-def _with_casts(kernel, c1, c2):
-    if c1 and c2:
-        return lambda a, b: kernel(c1(a), c2(b))
-    if c1:
-        return lambda a, b: kernel(c1(a), b)
-    if c2:
-        return lambda a, b: kernel(a, c2(b))
+def _with_converters(kernel, f1, f2):
+    """``kernel`` with its operands converted first (casts, scalar types)."""
+    if f1 and f2:
+        return lambda a, b: kernel(f1(a), f2(b))
+    if f1:
+        return lambda a, b: kernel(f1(a), b)
+    if f2:
+        return lambda a, b: kernel(a, f2(b))
     return kernel
-
-
-def _with_scalar(kernel, c1, c2, t1, t2):
-    f1 = t1 or c1 or (lambda v: v)
-    f2 = t2 or c2 or (lambda v: v)
-    return lambda a, b: kernel(f1(a), f2(b))
 
 
 # -- generated functions ------------------------------------------------------------

@@ -160,6 +160,12 @@ def unique_inverse(x):
     return (r.values, r.inverse_indices)
 
 
+def unique_values(x):
+    # NumPy >= 2.3 returns unique_values in hash order; sorted is what users (and
+    # array-api-strict, and the other unique_* functions) give.  NaNs stay distinct.
+    return np.unique(np.ravel(x), equal_nan=False)
+
+
 def isin(x1, x2, *, invert):
     return np.isin(x1, x2, invert=invert)
 
@@ -265,7 +271,7 @@ def register(registry) -> None:
         "argmax": np.argmax, "argmin": np.argmin, "count_nonzero": np.count_nonzero,
         "nonzero": nonzero, "searchsorted": searchsorted, "where": where,
         "unique_all": unique_all, "unique_counts": unique_counts,
-        "unique_inverse": unique_inverse, "unique_values": np.unique_values,
+        "unique_inverse": unique_inverse, "unique_values": unique_values,
         "isin": isin, "argsort": argsort, "sort": sort, "take": take,
         "take_along_axis": take_along_axis,
         "cumulative_prod": cumulative_prod, "cumulative_sum": cumulative_sum,

@@ -215,14 +215,19 @@ class Array(_ArrayBase):
 
     def _getitem(self, key) -> Array:
         # Array.__getitem__ in pure-Python mode; the C base's fallback for keys
-        # other than an int or a slice.
+        # other than an int or a slice.  Keys holding index arrays are a separate op
+        # ("getitem_advanced"), so a device can do basic indexing natively (views)
+        # and still take the fallback policy's path for gathers it has no kernel for.
         cls = key.__class__
+        o = _GETITEM
         if cls is not int and cls is not slice:
-            key = _native_key(self, key, "__getitem__")
+            key, advanced = _native_key(self, key, "__getitem__")
+            if advanced:
+                o = _GETITEM_ADVANCED
         p = self._p
-        entry = _GETITEM.cache.get(p)
+        entry = o.cache.get(p)
         if entry is None:
-            entry = _resolve_indexing(_GETITEM, p)
+            entry = _resolve_indexing(o, p)
         try:
             native = entry(self._native, key)
         except Exception as exc:
@@ -231,12 +236,15 @@ class Array(_ArrayBase):
 
     def __setitem__(self, key, value) -> None:
         p = self._p
+        o = _SETITEM
         if key.__class__ is not int and key.__class__ is not slice:
-            key = _native_key(self, key, "__setitem__")
+            key, advanced = _native_key(self, key, "__setitem__")
+            if advanced:
+                o = _SETITEM_ADVANCED
         value = _setitem_value(self, value)
-        entry = _SETITEM.cache.get(p)
+        entry = o.cache.get(p)
         if entry is None:
-            entry = _resolve_indexing(_SETITEM, p)
+            entry = _resolve_indexing(o, p)
         try:
             self._native = entry(self._native, key, value)
         except Exception as exc:
@@ -270,11 +278,18 @@ def _index_array(x: Array, idx: Array, op: str):
     return idx._native
 
 
-def _native_key(x: Array, key, op: str):
-    """Validate an index and swap hal Arrays in it for native arrays."""
-    if key.__class__ is tuple:
-        return tuple(_native_key_part(x, k, op) for k in key)
-    return _native_key_part(x, key, op)
+def _native_key(x: Array, key, op: str) -> tuple[object, bool]:
+    """Validate an index, swap hal Arrays in it for native arrays, and say whether it
+    holds any (an "advanced" index, a gather or scatter rather than a view)."""
+    parts = key if key.__class__ is tuple else (key,)
+    native = []
+    advanced = False
+    for k in parts:
+        n = _native_key_part(x, k, op)
+        # bool scalars index like a mask (numpy semantics), so they count as advanced
+        advanced = advanced or k.__class__ in (Array, bool) or isinstance(k, list)
+        native.append(n)
+    return (tuple(native) if key.__class__ is tuple else native[0]), advanced
 
 
 def _native_key_part(x: Array, k, op: str):
@@ -318,14 +333,16 @@ def _setitem_value(x: Array, value):
 def _resolve_indexing(o, placement):
     """Indexing kernels are cached per placement (the C fast path's key)."""
     from ._dispatch import resolve
-    fn, res = resolve(o, placement.device, ())
+    fn, res = resolve(o, placement.device, (placement.dtype,))
     o.cache[placement] = fn
     o.resolutions[placement] = res
     return fn
 
 
 def _late_bind():
-    global _GETITEM, _SETITEM
+    global _GETITEM, _SETITEM, _GETITEM_ADVANCED, _SETITEM_ADVANCED
     from ._dispatch import op
     _GETITEM = op("getitem")
     _SETITEM = op("setitem")
+    _GETITEM_ADVANCED = op("getitem_advanced")
+    _SETITEM_ADVANCED = op("setitem_advanced")

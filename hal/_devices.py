@@ -38,7 +38,8 @@ def get_device(selector: str | Device) -> Device:
     """The device named by ``selector``.
 
     ``backend`` (its first device), ``backend:N``, or ``backend:text`` where ``text``
-    matches the vendor, platform or device name case-insensitively (``opencl:pocl``).
+    matches the vendor, platform, device name or driver version case-insensitively
+    (``opencl:pocl``, ``opencl:intel``).
     """
     if isinstance(selector, Device):
         return selector
@@ -70,7 +71,8 @@ def get_device(selector: str | Device) -> Device:
     text = rest.lower()
     for dev in state.devices:
         info = dev.info
-        if any(text in field.lower() for field in (info.vendor, info.platform, info.name)):
+        fields = (info.vendor, info.platform, info.name, info.driver_version)
+        if any(text in field.lower() for field in fields):
             return dev
     raise HalValueError(f"no {backend} device matches {rest!r}; {backend} devices: "
                         + ", ".join(f"{d} ({d.info.platform or d.info.vendor}: {d.name})"

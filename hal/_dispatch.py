@@ -178,8 +178,9 @@ def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]
                 reasons.append(f"{k.name} needs {sorted(k.requires - features)}, which "
                                f"{device} lacks")
             else:
-                chosen = (k.fn, Resolution(name, device, dtypes, "kernel", k.name, k.plugin,
-                                           reasons))
+                fn = k.fn(device, dtypes) if k.factory else k.fn
+                chosen = (fn, Resolution(name, device, dtypes, "kernel", k.name, k.plugin,
+                                         reasons))
                 break
         if chosen is None:
             if not registry.candidates(name, device.backend):

@@ -142,8 +142,9 @@ FUNCTIONS: tuple[OpSpec, ...] = (
     # the fft extension
     *_f("fft ifft fftn ifftn rfft irfft rfftn irfftn hfft ihfft fftfreq rfftfreq "
         "fftshift ifftshift", "fft"),
-    # the Array's own data plane: indexing and in-place writes
-    *_f("getitem setitem", "internal"),
+    # the Array's own data plane: indexing (basic keys: views) and writes; keys that
+    # hold index arrays are the *_advanced ops (gathers and scatters)
+    *_f("getitem setitem getitem_advanced setitem_advanced", "internal"),
 )
 
 OPS: dict[str, OpSpec] = {}

@@ -141,25 +141,12 @@ class PluginHost:
 
     # -- calling hooks safely --------------------------------------------------
 
-    def call_each(self, hook: str, **kwargs) -> list[tuple[str, Any]]:
-        """Call every implementation of ``hook`` on its own; record the ones that raise."""
-        results = []
-        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
-            try:
-                result = impl.function(*[kwargs[a] for a in impl.argnames])
-            except Exception as exc:
-                self._record_hook_failure(impl.plugin_name, hook, exc)
-                continue
-            results.append((impl.plugin_name, result))
-        return results
+    def call_each(self, hook: str, **kwargs):
+        """Call every implementation of ``hook`` on its own, in pluggy's order (newest first).
 
-    def call_first(self, hook: str, **kwargs) -> tuple[str, Any] | tuple[None, None]:
-        for plugin, result in self.call_each_lazily(hook, **kwargs):
-            if result is not None:
-                return plugin, result
-        return None, None
-
-    def call_each_lazily(self, hook: str, **kwargs):
+        Yields ``(plugin name, result)``; an implementation that raises is recorded as
+        a broken plugin and skipped, so one plugin can never break another.
+        """
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
@@ -167,6 +154,13 @@ class PluginHost:
                 self._record_hook_failure(impl.plugin_name, hook, exc)
                 continue
             yield impl.plugin_name, result
+
+    def call_first(self, hook: str, **kwargs) -> tuple[str, Any] | tuple[None, None]:
+        """The first non-``None`` answer of a ``firstresult`` hook, with its plugin."""
+        for plugin, result in self.call_each(hook, **kwargs):
+            if result is not None:
+                return plugin, result
+        return None, None
 
     def _record_hook_failure(self, plugin: str, hook: str, exc: BaseException) -> None:
         self.unavailable.append(UnavailablePlugin(

@@ -36,6 +36,9 @@ class Kernel:
     #: promotion by itself, so the dispatcher need not cast first
     promotes: bool
     name: str
+    #: ``fn(device, dtypes)`` builds the kernel at resolution time (once per
+    #: device and loop dtypes), so the per-op call needs no dtype lookups
+    factory: bool = False
 
     def accepts(self, dtypes: Iterable) -> bool:
         return self.dtypes is None or all(d in self.dtypes for d in dtypes)
@@ -51,12 +54,17 @@ class KernelRegistrar:
         self.errors: list[str] = []
 
     def register(self, op: str, fn: Callable, *, dtypes=None, requires=(), priority: int = 0,
-                 promotes: bool = False, name: str | None = None) -> None:
+                 promotes: bool = False, name: str | None = None,
+                 factory: bool = False) -> None:
         """Register ``fn`` as a kernel of ``op`` (a name of hal's op table).
 
         ``dtypes``: hal dtypes or names the kernel accepts (``None``: all).
         ``requires``: device features needed, e.g. ``{"fp64"}``.
         ``priority``: the highest-priority kernel the device can run wins.
+        ``promotes``: the kernel mixes dtypes of one kind with the standard's
+        promotion itself (else hal casts the inputs to the loop dtype first).
+        ``factory``: ``fn(device, dtypes)`` returns the kernel; hal calls it once per
+        (device, loop dtypes) when the op is first resolved (CuPy's loop tables).
         """
         problem = None
         if op not in OPS:
@@ -86,7 +94,7 @@ class KernelRegistrar:
             self.errors.append(f"plugin {self.plugin!r}, backend {self.backend!r}: {problem}")
             return
         kernel = Kernel(op, self.backend, fn, parsed, req, priority, self.plugin, promotes,
-                        name or f"{self.plugin}.{getattr(fn, '__name__', op)}")
+                        name or f"{self.plugin}.{getattr(fn, '__name__', op)}", factory)
         self._registry.add(kernel)
 
     def register_many(self, kernels: dict[str, Callable], **common) -> None:

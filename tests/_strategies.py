@@ -94,29 +94,43 @@ def strict_dtype(dtype):
 
 # -- hypothesis strategies ------------------------------------------------------------
 
+# Strategies are cached: building (and validating) one costs more than drawing from it.
+
+@functools.lru_cache(maxsize=None)
 def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 0, max_side: int = 4):
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
                             max_side=max_side)
 
 
 def elements(dtype, **kwargs):
+    return _elements(dtype, tuple(sorted(kwargs.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _elements(dtype, items):
     """Values of ``dtype``: the full range, with NaN and infinities for floats.
 
     Subnormals are left out: GPUs may flush them to zero, which is a property of
     the device rather than a bug, and it would drown the real differences.
     """
+    kwargs = dict(items)
     if dtype.kind in "fc":
         kwargs.setdefault("allow_subnormal", False)
     return hnp.from_dtype(np_dtype(dtype), **kwargs)
 
 
+@functools.lru_cache(maxsize=None)
 def arrays(dtype, shape=None, *, elements_=None, unique=False):
-    """NumPy arrays of ``dtype`` (hal dtype), of a small random shape by default."""
+    """NumPy arrays of ``dtype`` (hal dtype), of a small random shape by default.
+
+    ``shape``: a tuple, a strategy of tuples, or None (0 to 3 dimensions of 0 to 4).
+    """
     return hnp.arrays(np_dtype(dtype), shapes() if shape is None else shape,
                       elements=elements(dtype) if elements_ is None else elements_,
                       unique=unique)
 
 
+@functools.lru_cache(maxsize=None)
 def finite_arrays(dtype, shape=None, *, lo=None, hi=None, unique=False):
     """Arrays without NaN or infinity, optionally bounded (for reductions, linalg)."""
     kw = {}
@@ -134,6 +148,7 @@ def finite_arrays(dtype, shape=None, *, lo=None, hi=None, unique=False):
     return arrays(dtype, shape, elements_=elements(dtype, **kw), unique=unique)
 
 
+@functools.lru_cache(maxsize=None)
 def python_scalars(scalar_type: type, array_dtype):
     """Python scalars of ``scalar_type`` that ``array_dtype`` can represent.
 

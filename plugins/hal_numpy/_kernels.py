@@ -263,6 +263,7 @@ def register(registry) -> None:
         "eye": eye, "linspace": linspace, "meshgrid": meshgrid,
         "tril": np.tril, "triu": np.triu, "astype": astype,
         "getitem": getitem, "setitem": setitem,
+        "getitem_advanced": getitem, "setitem_advanced": setitem,
         "broadcast_arrays": broadcast_arrays, "broadcast_to": np.broadcast_to,
         "concat": concat, "expand_dims": np.expand_dims, "flip": np.flip,
         "moveaxis": np.moveaxis, "permute_dims": np.permute_dims, "repeat": repeat,

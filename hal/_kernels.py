@@ -1,0 +1,139 @@
+"""Portable kernels: the sources in ``kernels/`` and their manifest.
+
+A kernel file is written once in hal's small C dialect (``KERNEL``, ``GLOBAL_MEM``,
+``GLOBAL_ID_0``, the ``hal_<dtype>`` types ...) and compiled for a target by prefixing
+the target's prelude (``kernels/prelude/{opencl,cuda,hip}.h``).  ``#include "x.h"``
+lines are inlined here, so the text a plugin compiles (and hashes for its binary
+cache) is self-contained.  ``kernels/manifest.toml`` lists every kernel with its
+signature, dtypes and required capabilities, validated by pydantic.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import _dtypes
+from ._errors import HalValueError
+
+__all__ = ["KernelSpec", "Manifest", "manifest", "source", "kernels_root", "TARGETS"]
+
+TARGETS = ("opencl", "cuda", "hip")
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$', re.M)
+
+
+def kernels_root() -> Path:
+    import hal_kernels
+    return hal_kernels.ROOT
+
+
+class KernelArg(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str
+    kind: Literal["buffer", "scalar"]
+    type: str = Field(description="a hal dtype name, a template name (T, TO) or index")
+
+
+class KernelSpec(BaseModel):
+    """One kernel of the manifest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    file: str
+    description: str = ""
+    args: tuple[KernelArg, ...]
+    #: dtype names the template parameter ``T`` takes; "all" = every hal dtype
+    dtypes: tuple[str, ...] = ("all",)
+    requires: frozenset[str] = frozenset()
+    #: extra ``-D`` defines needed to compile one instance in ``hal kernels check``
+    check_defines: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("dtypes")
+    @classmethod
+    def _dtypes_known(cls, value):
+        bad = [v for v in value if v != "all" and v not in _dtypes.BY_NAME]
+        if bad:
+            raise ValueError(f"unknown dtype(s) {bad}")
+        return value
+
+    @field_validator("requires")
+    @classmethod
+    def _features_known(cls, value):
+        from ._capabilities import FEATURES
+        bad = sorted(set(value) - FEATURES)
+        if bad:
+            raise ValueError(f"unknown feature(s) {bad}; known: {sorted(FEATURES)}")
+        return value
+
+    def dtype_list(self) -> list[_dtypes.DType]:
+        if "all" in self.dtypes:
+            return list(_dtypes.ALL)
+        return [_dtypes.BY_NAME[n] for n in self.dtypes]
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kernel: tuple[KernelSpec, ...]
+
+    def get(self, name: str) -> KernelSpec:
+        for k in self.kernel:
+            if k.name == name:
+                return k
+        raise HalValueError(f"no kernel {name!r} in kernels/manifest.toml; known: "
+                            f"{', '.join(k.name for k in self.kernel)}")
+
+
+@functools.cache
+def manifest() -> Manifest:
+    path = kernels_root() / "manifest.toml"
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    result = Manifest.model_validate(data)
+    for k in result.kernel:
+        if not (kernels_root() / k.file).exists():
+            raise HalValueError(f"kernels/manifest.toml: kernel {k.name!r} names missing "
+                                f"file {k.file!r}")
+    return result
+
+
+@functools.cache
+def _read(relative: str) -> str:
+    path = kernels_root() / relative
+    text = path.read_text()
+
+    def inline(match: re.Match) -> str:
+        return f"/* begin {match.group(1)} */\n{_read(match.group(1))}\n/* end {match.group(1)} */"
+    return _INCLUDE.sub(inline, text)
+
+
+@functools.cache
+def source(target: str, file: str) -> str:
+    """The self-contained source of ``file`` for ``target`` (prelude + includes)."""
+    if target not in TARGETS:
+        raise HalValueError(f"unknown kernel target {target!r}; use one of {TARGETS}")
+    return f"{_read(f'prelude/{target}.h')}\n/* ---- {file} ---- */\n{_read(file)}"
+
+
+def type_defines(prefix: str, dtype: _dtypes.DType) -> dict[str, str]:
+    """``-D`` defines describing one template dtype: ``T=hal_float32``, ``T_KIND_F`` ..."""
+    defines = {prefix: f"hal_{dtype.name}", f"{prefix}_KIND_{dtype.kind.upper()}": "1"}
+    if dtype.kind == "c":
+        defines[f"{prefix}_REAL"] = f"hal_{_dtypes.real_of(dtype).name}"
+    return defines
+
+
+def feature_defines(dtypes) -> dict[str, str]:
+    """Extension switches the prelude needs for these dtypes (``HAL_FP64`` ...)."""
+    defines = {}
+    for d in dtypes:
+        if d in (_dtypes.float64, _dtypes.complex128):
+            defines["HAL_FP64"] = "1"
+        if d is _dtypes.float16:
+            defines["HAL_FP16"] = "1"
+    return defines

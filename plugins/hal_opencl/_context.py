@@ -1,0 +1,177 @@
+"""One OpenCL device's state: context, in-order queue, memory pool, built kernels.
+
+Built once per device, the first time it is used.  Programs are compiled from the
+portable sources in ``kernels/`` with per-instance ``-D`` defines; each binary is kept
+in memory per (file, defines) and on disk (``hal._diskcache``) keyed by the source
+hash, build options, device identity and driver version, so a second process's first
+op loads a binary instead of compiling.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import numpy as np
+
+import hal
+from hal import _diskcache, _kernels
+
+from ._array import CLArray
+
+_DTYPE_ITEMSIZE = {d: d.itemsize for d in hal.all_dtypes()}
+
+
+class KernelBuildError(hal.HalError, RuntimeError):
+    """A portable kernel failed to compile; the message carries the build log."""
+
+
+class DeviceState:
+    def __init__(self, cl, platform, device, hal_device):
+        self.cl = cl
+        self.platform = platform
+        self.device = device
+        self.hal_device = hal_device
+        self.context = cl.Context([device])
+        self.queue = cl.CommandQueue(self.context)
+        from pyopencl.tools import ImmediateAllocator, MemoryPool
+        self.pool = MemoryPool(ImmediateAllocator(self.queue))
+        self.max_work_group_size = device.max_work_group_size
+        self.compute_units = device.max_compute_units
+        self.is_cpu = bool(device.type & cl.device_type.CPU)
+        self._kernels: dict = {}
+        self._lock = threading.Lock()
+        self._identity = "|".join((platform.name, platform.version, device.name,
+                                   device.vendor, device.version, device.driver_version))
+        # memory of the last ``meta`` buffers (shapes and strides of strided launches)
+        self._meta: dict = {}
+        self.stats = {"built": 0, "loaded": 0}
+
+    # -- memory -------------------------------------------------------------------
+
+    def allocate(self, nbytes: int):
+        try:
+            return self.pool.allocate(max(int(nbytes), 1))
+        except self.cl.MemoryError as exc:
+            self.pool.free_held()
+            try:
+                return self.pool.allocate(max(int(nbytes), 1))
+            except self.cl.MemoryError:
+                raise hal.HalMemoryError(
+                    f"out of memory on {self.hal_device} ({self.hal_device.name}) "
+                    f"allocating {nbytes} bytes; free arrays or use a device with more "
+                    f"memory") from exc
+
+    def empty(self, shape: tuple, dtype) -> CLArray:
+        n = 1
+        for s in shape:
+            n *= s
+        buf = self.allocate(n * dtype.itemsize)
+        return CLArray.new_contiguous(self, buf, tuple(shape), dtype)
+
+    def from_host(self, host: np.ndarray) -> CLArray:
+        from hal._dtypes import FROM_NUMPY
+        dtype = FROM_NUMPY[host.dtype]
+        if dtype not in self.hal_device.dtypes:
+            from hal._dispatch import dtype_error
+            raise dtype_error("to_device", self.hal_device, dtype)
+        host = np.ascontiguousarray(host)
+        out = self.empty(host.shape, dtype)
+        if host.size:
+            self.cl.enqueue_copy(self.queue, out.data, host, is_blocking=False)
+            # the host array may be freed by the caller: finish before returning
+            self.queue.finish()
+        return out
+
+    def to_host(self, arr: CLArray) -> np.ndarray:
+        if not arr.contiguous:
+            from ._kernels import copy_contiguous
+            arr = copy_contiguous(arr)
+        host = np.empty(arr.shape, dtype=arr.dtype.numpy)
+        if host.size:
+            self.cl.enqueue_copy(self.queue, host, arr.data,
+                                 src_offset=arr.offset * arr.dtype.itemsize,
+                                 is_blocking=True)
+        return host
+
+    def meta(self, values: tuple):
+        """A small read-only device buffer of int64 values (shapes, strides), cached."""
+        buf = self._meta.get(values)
+        if buf is None:
+            if len(self._meta) > 4096:
+                self._meta.clear()
+            host = np.asarray(values if values else (0,), dtype=np.int64)
+            mf = self.cl.mem_flags
+            buf = self.cl.Buffer(self.context, mf.READ_ONLY | mf.COPY_HOST_PTR, hostbuf=host)
+            self._meta[values] = buf
+        return buf
+
+    def cached(self, key, make):
+        """Memoize ``make()`` per key on this device (kernels of the plain ops)."""
+        value = self._kernels.get(key)
+        if value is None:
+            value = self._kernels[key] = make()
+        return value
+
+    # -- kernels ------------------------------------------------------------------
+
+    def kernel(self, file: str, name: str, defines: dict[str, str]):
+        """The compiled kernel ``name`` of ``kernels/<file>`` with these defines."""
+        key = (file, name, tuple(sorted(defines.items())))
+        k = self._kernels.get(key)
+        if k is None:
+            with self._lock:
+                k = self._kernels.get(key)
+                if k is None:
+                    program = self._program(file, defines)
+                    k = self.cl.Kernel(program, name)
+                    self._kernels[key] = k
+        return k
+
+    def _program(self, file: str, defines: dict[str, str]):
+        # PyOpenCL warns on any compiler output (PoCL and Intel print notes even on
+        # success); a real failure raises and carries the full log instead.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", self.cl.CompilerWarning)
+            return self._build(file, defines)
+
+    def _build(self, file: str, defines: dict[str, str]):
+        cl = self.cl
+        source = _kernels.source("opencl", file)
+        options = [f"-D{k}={v}" for k, v in sorted(defines.items())]
+        digest = _diskcache.key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
+        binary = _diskcache.load("opencl", digest)
+        if binary is not None:
+            try:
+                program = cl.Program(self.context, [self.device], [binary])
+                program.build(options=options)
+                self.stats["loaded"] += 1
+                return program
+            except cl.Error:
+                pass  # a binary the driver no longer accepts: rebuild it from source
+        program = cl.Program(self.context, source)
+        try:
+            program.build(options=options, cache_dir=False)
+        except cl.Error as exc:
+            log = str(exc)
+            raise KernelBuildError(
+                f"building kernels/{file} with {' '.join(options)} failed on "
+                f"{self.hal_device} ({self.device.name}):\n{log}") from None
+        self.stats["built"] += 1
+        try:
+            binaries = program.binaries
+            if binaries and binaries[0]:
+                _diskcache.store("opencl", digest, bytes(binaries[0]))
+        except cl.Error:
+            pass
+        return program
+
+    def launch(self, kernel, n: int, *args) -> None:
+        """Run ``kernel`` over ``n`` work-items (one per element), CPU-friendly shape."""
+        if n <= 0:
+            return
+        kernel.set_args(*args)
+        local = None if self.is_cpu else min(256, self.max_work_group_size)
+        global_size = n if local is None else -(-n // local) * local
+        self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
+                                        None if local is None else (local,))

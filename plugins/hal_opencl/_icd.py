@@ -1,0 +1,90 @@
+"""Make Intel's OpenCL CPU runtime from PyPI visible to the ICD loader.
+
+``pip install intel-opencl-rt`` puts ``libintelocl.so`` in ``<prefix>/lib`` but its
+own ICD file names a path that does not exist, and its dependencies (TBB, SVML ...)
+are not on the loader's search path.  Before PyOpenCL first loads the ICD loader,
+hal (when the user has not set ``OCL_ICD_VENDORS`` themselves):
+
+1. writes an ICD file naming the real library into a directory of hal's cache and
+   points ``OCL_ICD_VENDORS`` at it (PyOpenCL's bundled loader still finds PoCL);
+2. pre-loads the runtime's dependencies with ``RTLD_GLOBAL``, which does what
+   ``LD_LIBRARY_PATH=<prefix>/lib`` would, without restarting the process.
+
+Everything is best effort: what was found and what was not is kept in ``REPORT``
+for ``hal devices`` and ``hal doctor``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import sys
+
+REPORT: list[str] = []
+
+_DEPENDENCIES = ("libtbb.so.12", "libimf.so", "libsvml.so", "libirng.so", "libintlc.so.5")
+
+
+def _prefixes() -> list[str]:
+    prefixes = [sys.prefix, os.environ.get("VIRTUAL_ENV", ""), os.environ.get("CONDA_PREFIX", "")]
+    return [p for i, p in enumerate(prefixes) if p and p not in prefixes[:i]]
+
+
+def find_intel_runtime() -> str | None:
+    for prefix in _prefixes():
+        lib = os.path.join(prefix, "lib", "libintelocl.so")
+        if os.path.exists(lib):
+            return lib
+    return None
+
+
+def _icd_dir() -> str:
+    from hal._diskcache import cache_root
+    return os.path.join(cache_root(), "opencl-vendors")
+
+
+def prepare() -> None:
+    """Called once, before the first ``import pyopencl``."""
+    if REPORT:
+        return
+    lib = find_intel_runtime()
+    if lib is None:
+        REPORT.append("Intel OpenCL CPU runtime: not installed "
+                      "(pip install -e \".[intel]\" adds it)")
+        return
+    if os.environ.get("OCL_ICD_VENDORS"):
+        REPORT.append(f"Intel OpenCL CPU runtime: found at {lib}; OCL_ICD_VENDORS is set "
+                      f"by the user ({os.environ['OCL_ICD_VENDORS']}), so hal leaves the "
+                      f"ICD loader alone")
+        return
+    libdir = os.path.dirname(lib)
+    missing = []
+    for dep in _DEPENDENCIES:
+        path = os.path.join(libdir, dep)
+        try:
+            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        except OSError:
+            missing.append(dep)
+    for extra in sorted(glob.glob(os.path.join(libdir, "libcommon_clang.so.*"))):
+        try:
+            ctypes.CDLL(extra, mode=ctypes.RTLD_GLOBAL)
+        except OSError:
+            missing.append(os.path.basename(extra))
+    try:
+        directory = _icd_dir()
+        os.makedirs(directory, exist_ok=True)
+        icd = os.path.join(directory, "intel-cpu.icd")
+        tmp = f"{icd}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            f.write(lib + "\n")
+        os.replace(tmp, icd)
+    except OSError as exc:
+        REPORT.append(f"Intel OpenCL CPU runtime: found at {lib} but hal could not write "
+                      f"an ICD file ({exc}); set OCL_ICD_VENDORS to a directory with a "
+                      f"file containing {lib}")
+        return
+    os.environ["OCL_ICD_VENDORS"] = directory
+    note = f" (could not pre-load {', '.join(missing)})" if missing else ""
+    REPORT.append(f"Intel OpenCL CPU runtime: {lib}, registered through "
+                  f"OCL_ICD_VENDORS={directory}{note}")

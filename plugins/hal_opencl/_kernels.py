@@ -1,0 +1,412 @@
+"""The OpenCL backend's kernels: hal ops mapped onto the portable sources in kernels/.
+
+Most kernels are *factories* (``registry.register(..., factory=True)``): hal calls
+them once per (device, loop dtypes) when an op is first resolved, and they return a
+closure holding the compiled kernel and everything the launch needs, so the per-op
+call does no dtype or option lookups.
+
+Ops without a kernel here take the fallback policy's path (``HAL_FALLBACK``); the
+linear-algebra factorisations and FFTs are declared host ops in the capabilities
+(``HOST_OPS``) and are visible as such in ``hal.explain`` and ``hal.trace``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import hal
+from hal import _dtypes
+from hal._kernels import feature_defines, type_defines
+from hal._optable import BINARY, TO_BOOL, TO_REAL, UNARY
+
+from ._array import CLArray, c_strides
+from ._state import state_of
+
+# linear algebra factorisations and FFTs run on the host by design (declared in the
+# device capabilities, so hal.explain and hal.trace show it)
+HOST_OPS = frozenset(
+    [f"linalg.{n}" for n in ("cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power",
+                              "matrix_rank", "pinv", "qr", "slogdet", "solve", "svd",
+                              "svdvals")]
+    + [f"fft.{n}" for n in ("fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn",
+                             "irfftn", "hfft", "ihfft")])
+
+_INT_UNSIGNED = {_dtypes.int8: "hal_uint8", _dtypes.int16: "hal_uint16",
+                 _dtypes.int32: "hal_uint32", _dtypes.int64: "hal_uint64"}
+
+
+def _loop_defines(dtype) -> dict[str, str]:
+    """Defines describing the loop dtype ``T`` for elementwise_ops.h."""
+    defines = type_defines("T", dtype)
+    if dtype.kind in "iu":
+        defines["TU"] = _INT_UNSIGNED.get(dtype, f"hal_{dtype.name}")
+        defines["T_BITS"] = str(8 * dtype.itemsize)
+    return defines
+
+
+def _result_dtype(spec, loop):
+    if spec.result == TO_BOOL:
+        return _dtypes.bool
+    if spec.result == TO_REAL:
+        return _dtypes.real_of(loop)
+    return loop
+
+
+def _scalar(dtype, value):
+    """A Python scalar as the kernel argument of ``dtype`` (weak typing: value cast)."""
+    if dtype.kind == "b":
+        return np.uint8(bool(value))
+    return dtype.numpy.type(value)
+
+
+def broadcast_strides(arr: CLArray, shape: tuple) -> tuple:
+    """``arr``'s strides seen through ``shape`` (0 along broadcast dimensions)."""
+    pad = len(shape) - len(arr.shape)
+    strides = [0] * pad
+    for extent, stride in zip(arr.shape, arr.strides):
+        strides.append(0 if extent == 1 else stride)
+    return tuple(strides)
+
+
+def _broadcast_shape(*shapes) -> tuple:
+    return hal.broadcast_shapes(*shapes)
+
+
+# -- elementwise ----------------------------------------------------------------------
+
+class _StridedKernels:
+    """The strided instance of one elementwise kernel, per number of dimensions."""
+
+    def __init__(self, state, file, name, defines):
+        self.state, self.file, self.name, self.defines = state, file, name, defines
+        self.by_ndim: dict[int, object] = {}
+
+    def __getitem__(self, ndim: int):
+        k = self.by_ndim.get(ndim)
+        if k is None:
+            k = self.state.kernel(self.file, self.name, {**self.defines, "NDIM": str(ndim)})
+            self.by_ndim[ndim] = k
+        return k
+
+
+def _unary_factory(spec):
+    def factory(device, dtypes):
+        (loop,) = dtypes
+        out_dtype = _result_dtype(spec, loop)
+        state = state_of(device)
+        defines = {**_loop_defines(loop), **type_defines("TO", out_dtype),
+                   **feature_defines((loop, out_dtype)), "OP": f"op_{spec.name}", "ARITY": "1"}
+        contiguous = state.kernel("elementwise.c", "unary", defines)
+        strided = _StridedKernels(state, "elementwise.c", "unary_strided", defines)
+        launch, empty, index = state.launch, state.empty, np.int64
+
+        def run(a):
+            out = empty(a.shape, out_dtype)
+            n = out.size
+            if a.contiguous:
+                launch(contiguous, n, out.data, a.data, index(a.offset), index(n))
+            else:
+                meta = state.meta(a.shape + a.strides)
+                launch(strided[a.ndim], n, out.data, a.data, index(a.offset), index(n), meta)
+            return out
+        return run
+    return factory
+
+
+def _binary_factory(spec):
+    def factory(device, dtypes):
+        (loop,) = dtypes
+        out_dtype = _result_dtype(spec, loop)
+        state = state_of(device)
+        base = {**_loop_defines(loop), **type_defines("TO", out_dtype),
+                **feature_defines((loop, out_dtype)), "OP": f"op_{spec.name}", "ARITY": "2"}
+        variants = {}
+        for tag, extra in (("", {}), ("a", {"A_SCALAR": "1"}), ("b", {"B_SCALAR": "1"})):
+            d = {**base, **extra}
+            variants[tag] = (state.kernel("elementwise.c", "binary", d),
+                             _StridedKernels(state, "elementwise.c", "binary_strided", d))
+        launch, empty, meta_of, index = state.launch, state.empty, state.meta, np.int64
+
+        def run(a, b):
+            a_arr, b_arr = a.__class__ is CLArray, b.__class__ is CLArray
+            if a_arr and b_arr:
+                if a.shape == b.shape and a.contiguous and b.contiguous:
+                    out = empty(a.shape, out_dtype)
+                    n = out.size
+                    launch(variants[""][0], n, out.data, a.data, index(a.offset), b.data,
+                           index(b.offset), index(n))
+                    return out
+                shape = _broadcast_shape(a.shape, b.shape)
+                out = empty(shape, out_dtype)
+                n = out.size
+                meta = meta_of(shape + broadcast_strides(a, shape) + broadcast_strides(b, shape))
+                launch(variants[""][1][len(shape)], n, out.data, a.data, index(a.offset),
+                       b.data, index(b.offset), index(n), meta)
+                return out
+            if a_arr:
+                arr, tag = a, "b"
+                args = lambda: (a.data, index(a.offset), _scalar(loop, b))  # noqa: E731
+            else:
+                arr, tag = b, "a"
+                args = lambda: (_scalar(loop, a), b.data, index(b.offset))  # noqa: E731
+            out = empty(arr.shape, out_dtype)
+            n = out.size
+            contiguous, strided = variants[tag]
+            if arr.contiguous:
+                launch(contiguous, n, out.data, *args(), index(n))
+            else:
+                launch(strided[arr.ndim], n, out.data, *args(), index(n),
+                       meta_of(arr.shape + arr.strides + arr.strides))
+            return out
+        return run
+    return factory
+
+
+# -- conversions, copies, fills ---------------------------------------------------------
+
+def _cast_kernels(state, src, dst):
+    defines = {**type_defines("T", src), **type_defines("TO", dst),
+               **feature_defines((src, dst))}
+    return (state.kernel("cast.c", "cast", defines),
+            _StridedKernels(state, "cast.c", "assign_strided", defines))
+
+
+def cast_into(out: CLArray, a: CLArray) -> None:
+    """``out[...] = a`` converted to ``out``'s dtype; ``a`` broadcasts to ``out``."""
+    state = out.state
+    contiguous, strided = state.cached(("cast", a.dtype, out.dtype),
+                                       lambda: _cast_kernels(state, a.dtype, out.dtype))
+    n = out.size
+    index = np.int64
+    if out.contiguous and out.offset == 0 and a.contiguous and a.shape == out.shape:
+        state.launch(contiguous, n, out.data, a.data, index(a.offset), index(n))
+        return
+    shape = out.shape
+    meta = state.meta(shape + out.strides + broadcast_strides(a, shape))
+    state.launch(strided[len(shape)], n, out.data, index(out.offset), a.data,
+                 index(a.offset), index(n), meta)
+
+
+def fill_into(out: CLArray, value) -> None:
+    state = out.state
+    dtype = out.dtype
+    defines = {**type_defines("T", dtype), **type_defines("TO", dtype),
+               **feature_defines((dtype,))}
+    n = out.size
+    index = np.int64
+    if out.contiguous and out.offset == 0:
+        k = state.cached(("fill", dtype), lambda: state.kernel("cast.c", "fill", defines))
+        state.launch(k, n, out.data, _scalar(dtype, value), index(n))
+        return
+    strided = state.cached(("fill_strided", dtype),
+                           lambda: _StridedKernels(state, "cast.c", "fill_strided", defines))
+    state.launch(strided[out.ndim], n, out.data, index(out.offset), _scalar(dtype, value),
+                 index(n), state.meta(out.shape + out.strides))
+
+
+def copy_contiguous(a: CLArray) -> CLArray:
+    out = a.state.empty(a.shape, a.dtype)
+    cast_into(out, a)
+    return out
+
+
+def astype(x, dtype, *, copy=True):
+    if dtype is x.dtype and not copy:
+        return x
+    out = x.state.empty(x.shape, dtype)
+    cast_into(out, x)
+    return out
+
+
+def full(shape, fill_value, *, dtype, device):
+    out = _state_by_index(device).empty(tuple(shape), dtype)
+    fill_into(out, fill_value)
+    return out
+
+
+def zeros(shape, *, dtype, device):
+    return full(shape, 0, dtype=dtype, device=device)
+
+
+def ones(shape, *, dtype, device):
+    return full(shape, 1, dtype=dtype, device=device)
+
+
+def empty(shape, *, dtype, device):
+    return _state_by_index(device).empty(tuple(shape), dtype)
+
+
+def _ramp(state, n, dtype, start, step):
+    out = state.empty((n,), dtype)
+    fp64 = hal.float64 in state.hal_device.dtypes
+    acc_dtype = np.float64 if fp64 and dtype.kind == "f" else (
+        np.int64 if dtype.kind in "iu" else np.float32)
+    acc = {np.float64: "double", np.int64: "long", np.float32: "float"}[acc_dtype]
+    defines = {**type_defines("TO", dtype), **feature_defines((dtype,)), "ACC": acc}
+    if fp64:
+        defines["HAL_FP64"] = "1"
+    k = state.cached(("ramp", dtype), lambda: state.kernel("cast.c", "ramp", defines))
+    state.launch(k, n, out.data, acc_dtype(start), acc_dtype(step), np.int64(n))
+    return out
+
+
+def arange(start, stop, step, *, dtype, device):
+    state = _state_by_index(device)
+    n = max(0, int(np.ceil((stop - start) / step)))
+    return _ramp(state, n, dtype, start, step)
+
+
+def linspace(start, stop, num, *, dtype, device, endpoint):
+    state = _state_by_index(device)
+    if dtype.kind == "c":
+        raise NotImplementedError("complex linspace")
+    div = (num - 1) if endpoint else num
+    step = (stop - start) / div if div > 0 else 0.0
+    out = _ramp(state, num, dtype, start, step)
+    if endpoint and num > 1:
+        setitem(out, num - 1, stop)  # exactly ``stop``, as NumPy gives
+    return out
+
+
+def _state_by_index(index: int):
+    return state_of(hal.get_device(f"opencl:{index}"))
+
+
+# -- indexing: basic keys are views ----------------------------------------------------
+
+def _view(a: CLArray, key) -> CLArray:
+    """The view ``a[key]`` for a basic key (ints, slices, None, Ellipsis)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    n_real = sum(1 for k in parts if k is not None and k is not Ellipsis)
+    if sum(1 for k in parts if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_real > a.ndim:
+        raise IndexError(f"too many indices for array: array is {a.ndim}-dimensional, "
+                         f"but {n_real} were indexed")
+    expanded = []
+    for k in parts:
+        if k is Ellipsis:
+            expanded.extend([slice(None)] * (a.ndim - n_real))
+        else:
+            expanded.append(k)
+    expanded.extend([slice(None)] * (a.ndim - sum(1 for k in expanded if k is not None)))
+    shape, strides, offset, dim = [], [], a.offset, 0
+    for k in expanded:
+        if k is None:
+            shape.append(1)
+            strides.append(0)
+            continue
+        extent, stride = a.shape[dim], a.strides[dim]
+        if isinstance(k, slice):
+            start, stop, step = k.indices(extent)
+            length = len(range(start, stop, step))
+            offset += start * stride if length else 0
+            shape.append(length)
+            strides.append(stride * step)
+        else:
+            i = int(k)
+            if not -extent <= i < extent:
+                raise IndexError(f"index {i} is out of bounds for axis {dim} with size "
+                                 f"{extent}")
+            offset += (i % extent) * stride
+        dim += 1
+    return a.view(shape, strides, offset)
+
+
+def getitem(a, key):
+    return _view(a, key)
+
+
+def setitem(a, key, value):
+    target = _view(a, key)
+    if value.__class__ is CLArray:
+        if not _broadcastable(value.shape, target.shape):
+            raise ValueError(f"could not broadcast input array from shape "
+                             f"{value.shape} into shape {target.shape}")
+        cast_into(target, value)
+    else:
+        fill_into(target, value)
+    return a
+
+
+def _broadcastable(src, dst) -> bool:
+    if len(src) > len(dst):
+        return False
+    return all(s in (1, d) for s, d in zip(src[::-1], dst[::-1]))
+
+
+# -- shape manipulation without copies -------------------------------------------------
+
+def reshape(x, shape, *, copy):
+    shape = list(shape)
+    if -1 in shape:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        shape[shape.index(-1)] = x.size // known if known else 0
+    shape = tuple(shape)
+    if copy is True or not x.contiguous:
+        if copy is False:
+            raise ValueError("reshape: copy=False, but this view is not contiguous")
+        x = copy_contiguous(x)
+    return x.view(shape, c_strides(shape), x.offset)
+
+
+def permute_dims(x, axes):
+    return x.view(tuple(x.shape[a] for a in axes), tuple(x.strides[a] for a in axes),
+                  x.offset)
+
+
+def matrix_transpose(x):
+    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    return permute_dims(x, axes)
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    return x.view(shape, broadcast_strides(x, shape), x.offset)
+
+
+def expand_dims(x, axis):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    shape, strides = list(x.shape), list(x.strides)
+    for a in sorted(axes):
+        shape.insert(a, 1)
+        strides.insert(a, 0)
+    return x.view(shape, strides, x.offset)
+
+
+def squeeze(x, *, axis):
+    keep = [d for d in range(x.ndim) if d not in axis]
+    return x.view([x.shape[d] for d in keep], [x.strides[d] for d in keep], x.offset)
+
+
+def flip(x, *, axis=None):
+    axes = range(x.ndim) if axis is None else axis
+    strides, offset = list(x.strides), x.offset
+    for a in axes:
+        if x.shape[a]:
+            offset += (x.shape[a] - 1) * strides[a]
+        strides[a] = -strides[a]
+    return x.view(x.shape, strides, offset)
+
+
+def register(registry) -> None:
+    for spec in UNARY:
+        registry.register(spec.name, _unary_factory(spec), factory=True,
+                          name=f"opencl.unary[{spec.name}]")
+    for spec in BINARY:
+        registry.register(spec.name, _binary_factory(spec), factory=True,
+                          name=f"opencl.binary[{spec.name}]")
+    plain = {
+        "astype": astype, "full": full, "zeros": zeros, "ones": ones, "empty": empty,
+        "arange": arange, "linspace": linspace,
+        "getitem": getitem, "setitem": setitem,
+        "reshape": reshape, "permute_dims": permute_dims,
+        "matrix_transpose": matrix_transpose, "linalg.matrix_transpose": matrix_transpose,
+        "broadcast_to": broadcast_to, "expand_dims": expand_dims, "squeeze": squeeze,
+        "flip": flip,
+    }
+    for op, fn in plain.items():
+        registry.register(op, fn, name=f"opencl.{fn.__name__}")

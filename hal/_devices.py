@@ -52,7 +52,8 @@ def get_device(selector: str | Device) -> Device:
     if state is None:
         known = ", ".join(sorted(host.backends)) or "(none)"
         raise HalValueError(f"no backend {backend!r} (from selector {selector!r}); "
-                            f"known backends: {known}; devices: {_available_selectors()}")
+                            f"known backends: {known}; devices: {_available_selectors()}"
+                            + _plugin_switches())
     if not state.devices:
         avail = state.availability
         raise HalDeviceError(
@@ -79,13 +80,26 @@ def get_device(selector: str | Device) -> Device:
                                     for d in state.devices))
 
 
+def _plugin_switches() -> str:
+    """The user's own plugin switches, when they may be why a backend is missing."""
+    hints = []
+    if _env.flag(_env.HAL_DISABLE_PLUGIN_AUTOLOAD):
+        hints.append("plugin autoload is off (HAL_DISABLE_PLUGIN_AUTOLOAD=1): register "
+                     "plugins by hand, e.g. import hal_numpy; "
+                     "hal.register_plugin(hal_numpy, 'numpy')")
+    disabled = _env.get(_env.HAL_DISABLE_PLUGINS)
+    if disabled:
+        hints.append(f"HAL_DISABLE_PLUGINS={disabled} skips those plugins")
+    return "".join("; " + h for h in hints)
+
+
 def _pick_default() -> Device:
     wanted = _env.get(_env.HAL_DEVICE)
     if wanted:
         try:
             return get_device(wanted)
-        except HalValueError as exc:
-            raise HalValueError(f"HAL_DEVICE={wanted!r} names no usable device: {exc}") \
+        except (HalValueError, HalDeviceError) as exc:  # unknown, or known but unavailable
+            raise type(exc)(f"HAL_DEVICE={wanted!r} names no usable device: {exc}") \
                 from None
     all_devices = devices()
     for dev in all_devices:
@@ -97,7 +111,8 @@ def _pick_default() -> Device:
         if all_devices:
             return all_devices[0]
         raise HalDeviceError("hal found no device at all; is the numpy plugin installed? "
-                             "pip install --force-reinstall hal") from None
+                             "pip install --force-reinstall hal" + _plugin_switches()) \
+            from None
 
 
 def current_default_device() -> Device:

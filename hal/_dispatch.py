@@ -16,6 +16,8 @@ policy changed, a trace opened or closed).
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -159,6 +161,16 @@ def _host_fallback(host_fn: Callable, device: Device, count_key) -> Callable:
 
 def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]:
     """Choose how ``o`` runs on ``device`` for loop ``dtypes`` (control plane)."""
+    fn, res = _choose(o, device, dtypes)
+    if _trace.ACTIVE:
+        for t in _trace.ACTIVE:
+            t.resolutions.append(res)
+        fn = _trace.recording(fn, o.name, str(device), tuple(d.name for d in dtypes),
+                              res.kernel, res.how)
+    return fn, res
+
+
+def _choose(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]:
     name = o.name
     for d in dtypes:
         if d not in device.dtypes:
@@ -192,13 +204,7 @@ def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]
                                      f"hal decomposition of {name}", "hal", reasons))
     if chosen is None:
         chosen = _resolve_fallback(o, device, dtypes, reasons)
-    fn, res = chosen
-    if _trace.ACTIVE:
-        for t in _trace.ACTIVE:
-            t.resolutions.append(res)
-        fn = _trace.recording(fn, name, str(device), tuple(d.name for d in dtypes),
-                              res.kernel, res.how)
-    return fn, res
+    return chosen
 
 
 def _resolve_fallback(o: Op, device: Device, dtypes: tuple, reasons: list[str]):
@@ -217,7 +223,8 @@ def _resolve_fallback(o: Op, device: Device, dtypes: tuple, reasons: list[str]):
             f"use HAL_FALLBACK=warn (or `with hal.fallback_policy('allow'):`) to run it "
             f"through NumPy, or move the data: x.to_device(hal.get_device('numpy'))")
     numpy_device = get_device("numpy")
-    host_fn, host_res = resolve(o, numpy_device, dtypes)
+    # untraced: the host kernel is part of this fallback, not an op of its own
+    host_fn, host_res = _choose(o, numpy_device, dtypes)
     key = (name, str(device), tuple(d.name for d in dtypes))
     if policy == "warn" and key not in _policy.WARNED:
         _policy.WARNED.add(key)
@@ -225,11 +232,21 @@ def _resolve_fallback(o: Op, device: Device, dtypes: tuple, reasons: list[str]):
             f"hal.{name} has no kernel on {device} ({device.name}) for ({dts}); running it "
             f"on the host through NumPy (copies in and out). Set HAL_FALLBACK=allow to "
             f"silence this or HAL_FALLBACK=error to forbid it.",
-            HalFallbackWarning, stacklevel=5)
+            HalFallbackWarning, stacklevel=_user_stacklevel())
     reasons = reasons + [f"fallback policy {policy!r}: runs {host_res.kernel} on the host"]
     return (_host_fallback(host_fn, device, key),
             Resolution(name, device, dtypes, "host fallback", host_res.kernel,
                        host_res.plugin, reasons))
+
+
+def _user_stacklevel() -> int:
+    """The ``warnings`` stacklevel of the first caller outside hal, so a fallback
+    warning points at the user's line whatever path (C, Python, decomposition) led here."""
+    here = os.path.dirname(__file__) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(here):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def common_device(opname: str, arrays) -> Device:

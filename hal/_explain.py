@@ -41,11 +41,23 @@ class Explanation:
 def _function(op):
     import hal
     if callable(op):
-        return getattr(op, "__name__", str(op)), op
+        return _op_name(op), op
     target = hal
     for part in op.split("."):
         target = getattr(target, part)
     return op, target
+
+
+def _op_name(fn) -> str:
+    """The op-table name of a hal function: ``hal.linalg.vector_norm`` is
+    ``"linalg.vector_norm"`` (what its resolutions are recorded under), not its
+    ``__name__``."""
+    import hal
+    for prefix, namespace in (("", hal), ("linalg.", hal.linalg), ("fft.", hal.fft)):
+        for name in getattr(namespace, "__all__", ()):
+            if getattr(namespace, name, None) is fn:
+                return prefix + name
+    return getattr(fn, "__name__", str(fn))
 
 
 def explain(op, *args, **kwargs) -> Explanation:

@@ -6,6 +6,10 @@ the target's prelude (``kernels/prelude/{opencl,cuda,hip}.h``).  ``#include "x.h
 lines are inlined here, so the text a plugin compiles (and hashes for its binary
 cache) is self-contained.  ``kernels/manifest.toml`` lists every kernel with its
 signature, dtypes and required capabilities, validated by pydantic.
+
+Each source file ``kernels/<name>.c`` has a manifest ``kernels/<name>.toml``; a
+program is compiled per loop dtype ``T`` and holds the kernels its manifest lists
+(``<op>``/``<dst>`` in a kernel name stand for each op or destination dtype).
 """
 
 from __future__ import annotations
@@ -44,15 +48,13 @@ class KernelSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_<>]*$")
     file: str
     description: str = ""
     args: tuple[KernelArg, ...]
     #: dtype names the template parameter ``T`` takes; "all" = every hal dtype
     dtypes: tuple[str, ...] = ("all",)
     requires: frozenset[str] = frozenset()
-    #: extra ``-D`` defines needed to compile one instance in ``hal kernels check``
-    check_defines: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("dtypes")
     @classmethod
@@ -91,15 +93,23 @@ class Manifest(BaseModel):
 
 @functools.cache
 def manifest() -> Manifest:
-    path = kernels_root() / "manifest.toml"
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    result = Manifest.model_validate(data)
-    for k in result.kernel:
-        if not (kernels_root() / k.file).exists():
-            raise HalValueError(f"kernels/manifest.toml: kernel {k.name!r} names missing "
-                                f"file {k.file!r}")
-    return result
+    """Every kernel of every ``kernels/*.toml``, validated."""
+    entries = []
+    for path in sorted(kernels_root().glob("*.toml")):
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        part = Manifest.model_validate(data)
+        for k in part.kernel:
+            if not (kernels_root() / k.file).exists():
+                raise HalValueError(f"kernels/{path.name}: kernel {k.name!r} names "
+                                    f"missing file {k.file!r}")
+        entries.extend(part.kernel)
+    return Manifest(kernel=tuple(entries))
+
+
+def files() -> list[str]:
+    """The kernel source files the manifests name, each once."""
+    return sorted({k.file for k in manifest().kernel})
 
 
 @functools.cache

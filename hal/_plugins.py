@@ -118,13 +118,17 @@ class PluginHost:
             return False
         try:
             self.pm.register(plugin, name=name)
+            _check_hook_names(self.pm, plugin, name)
         except Exception as exc:
-            # pluggy's PluginValidationError: a hook with a wrong name or signature
+            # pluggy's PluginValidationError (a hook with a wrong signature) or a hook
+            # name hal has no spec for (pluggy accepts those silently)
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
             self.unavailable.append(UnavailablePlugin(
                 name, f"does not follow the hal plugin contract: {exc}",
-                "compare the plugin's hook functions with hal/hookspecs.py "
-                "(names and argument names must match)", "plugin",
-                traceback.format_exc()))
+                "compare the plugin's hook functions with hal/hookspecs.py (names and "
+                f"argument names must match), or disable it: HAL_DISABLE_PLUGINS={name}",
+                "plugin", traceback.format_exc()))
             return False
         return True
 
@@ -135,7 +139,7 @@ class PluginHost:
             if self.loaded:
                 if self._register(plugin, name, dist=None):
                     self._collect_backends(only_plugin=name)
-                    _notify_registry_changed()
+                    _notify_registry_changed(name)
             else:
                 self._extra.append((plugin, name))
 
@@ -177,13 +181,21 @@ class PluginHost:
         for plugin, specs in self.call_each("hal_backends"):
             if only_plugin is not None and plugin != only_plugin:
                 continue
-            for raw in specs or ():
+            if not isinstance(specs, (list, tuple)):
+                if specs is not None:
+                    self.unavailable.append(UnavailablePlugin(
+                        plugin, f"hal_backends returned {type(specs).__name__}, not a list",
+                        "return a list of hal.BackendSpec(name=..., priority=...); or "
+                        f"disable it: HAL_DISABLE_PLUGINS={plugin}", "plugin"))
+                continue
+            for raw in specs:
                 try:
                     spec = raw if isinstance(raw, BackendSpec) else BackendSpec.model_validate(raw)
                 except ValidationError as exc:
                     self.unavailable.append(UnavailablePlugin(
                         plugin, f"hal_backends returned an invalid BackendSpec: {exc}",
-                        "return hal.BackendSpec(name=..., priority=...) objects", "plugin"))
+                        "return hal.BackendSpec(name=..., priority=...) objects; or "
+                        f"disable it: HAL_DISABLE_PLUGINS={plugin}", "plugin"))
                     continue
                 if spec.name in self.backends:
                     self.unavailable.append(UnavailablePlugin(
@@ -215,12 +227,17 @@ class PluginHost:
                                      reason=f"no plugin answered hal_backend_available "
                                             f"for {name!r}", fix=state.spec.install_hint)
             elif not isinstance(avail, Availability):
-                avail = _validated(Availability, avail, state.plugin, "hal_backend_available")
+                try:
+                    avail = _validated(Availability, avail, state.plugin,
+                                       "hal_backend_available")
+                except _ContractError as exc:
+                    avail = Availability(available=False, reason=str(exc),
+                                         fix=_contract_fix(state.plugin))
             if avail.available:
                 try:
                     _, infos = self.call_first("hal_devices", backend=name)
                     infos = [_validated(DeviceInfo, i, state.plugin, "hal_devices")
-                             for i in infos or ()]
+                             for i in _listed(infos, state.plugin, "hal_devices")]
                     if not infos:
                         avail = Availability(available=False,
                                              reason=f"{name}: no device found",
@@ -237,7 +254,7 @@ class PluginHost:
                                                  fix="implement hal_runtime in the plugin")
                 except _ContractError as exc:
                     avail = Availability(available=False, reason=str(exc),
-                                         fix="fix the plugin's hook results")
+                                         fix=_contract_fix(state.plugin))
             if not avail.available:
                 state.devices = []
                 self.unavailable.append(UnavailablePlugin(
@@ -264,8 +281,41 @@ def _validated(model, value, plugin: str, hook: str):
                              f"{model.__name__}: {exc}") from None
 
 
-def _notify_registry_changed() -> None:
+def _contract_fix(plugin: str) -> str:
+    return (f"fix the hook results of plugin {plugin!r} (see hal/hookspecs.py), or "
+            f"disable it: HAL_DISABLE_PLUGINS={plugin}")
+
+
+def _listed(value, plugin: str, hook: str) -> list | tuple:
+    """A hook result that must be a list (``None``: empty)."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise _ContractError(f"plugin {plugin!r}: {hook} returned "
+                             f"{type(value).__name__}, not a list")
+    return value
+
+
+def _check_hook_names(pm, plugin: object, name: str) -> None:
+    """Refuse ``hal_*`` functions that match no hookspec (a misspelt hook would
+    otherwise be ignored without a word)."""
+    import difflib
+
+    from . import hookspecs
+    known = [n for n in dir(hookspecs) if n.startswith("hal_")]
+    for caller in pm.get_hookcallers(plugin) or ():
+        if not caller.has_spec():
+            close = difflib.get_close_matches(caller.name, known, n=1)
+            raise _ContractError(
+                f"plugin {name!r} implements {caller.name!r}, which is not a hal hook"
+                + (f" (did you mean {close[0]!r}?)" if close else
+                   f"; hal's hooks are {', '.join(known)}"))
+
+
+def _notify_registry_changed(plugin: str) -> None:
     from . import _dispatch
+    from ._registry import registry
+    registry.add_plugin(plugin)  # its kernels for backends already in use
     _dispatch.clear_caches()
 
 

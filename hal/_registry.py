@@ -121,20 +121,34 @@ class Registry:
         from ._plugins import host
         self.loaded_backends.add(backend)
         for impl in reversed(host.pm.hook.hal_register_kernels.get_hookimpls()):
-            registrar = KernelRegistrar(self, backend, impl.plugin_name)
-            try:
-                impl.function(*[{"backend": backend, "registry": registrar}[a]
-                                for a in impl.argnames])
-            except Exception as exc:
-                registrar.errors.append(
-                    f"plugin {impl.plugin_name!r}: hal_register_kernels raised "
-                    f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-            self.errors.extend(registrar.errors)
-            for err in registrar.errors:
-                from ._plugins import UnavailablePlugin
-                host.unavailable.append(UnavailablePlugin(
-                    impl.plugin_name, err, "fix the kernel registration (see "
-                    "docs/writing-a-plugin.md)", "kernel"))
+            self._ask(impl, backend)
+
+    def add_plugin(self, plugin: str) -> None:
+        """A plugin registered after some backends' kernels were loaded: ask it for its
+        kernels of those backends too (a plugin may add kernels to any backend)."""
+        from ._plugins import host
+        for impl in host.pm.hook.hal_register_kernels.get_hookimpls():
+            if impl.plugin_name == plugin:
+                for backend in sorted(self.loaded_backends):
+                    self._ask(impl, backend)
+
+    def _ask(self, impl, backend: str) -> None:
+        """Call one plugin's ``hal_register_kernels`` for ``backend``; record failures."""
+        from ._plugins import UnavailablePlugin, host
+        registrar = KernelRegistrar(self, backend, impl.plugin_name)
+        try:
+            impl.function(*[{"backend": backend, "registry": registrar}[a]
+                            for a in impl.argnames])
+        except Exception as exc:
+            registrar.errors.append(
+                f"plugin {impl.plugin_name!r}: hal_register_kernels raised "
+                f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        self.errors.extend(registrar.errors)
+        for err in registrar.errors:
+            host.unavailable.append(UnavailablePlugin(
+                impl.plugin_name, err, "fix the plugin's kernel registration (see "
+                f"hal.KernelRegistrar.register), or disable it: "
+                f"HAL_DISABLE_PLUGINS={impl.plugin_name}", "kernel"))
 
     def candidates(self, op: str, backend: str) -> list[Kernel]:
         self.ensure_backend(backend)

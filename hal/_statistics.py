@@ -70,7 +70,8 @@ def _extreme(op, x, axis, keepdims):
     x = as_array(x, op)
     require_kind(x, "biuf", op, "a real numeric dtype")
     axis = as_axes(axis, x.ndim, op)
-    if x.size == 0 and (axis is None or any(x.shape[a] == 0 for a in axis)):
+    # builtins_any: this module's own ``any`` (the standard's) shadows the builtin
+    if x.size == 0 and (axis is None or builtins_any(x.shape[a] == 0 for a in axis)):
         raise HalValueError(f"{op}: the reduction has no identity; the array (shape "
                             f"{x.shape}) is empty along the reduced axes")
     return call(op, x._p.device, (x._p.dtype,), x._native, axis=axis, keepdims=keepdims)
@@ -182,3 +183,4 @@ import builtins as _builtins  # noqa: E402  (after the functions that shadow max
 
 builtins_max = _builtins.max
 builtins_min = _builtins.min
+builtins_any = _builtins.any

@@ -1,96 +1,78 @@
-/* Conversions, copies and fills: astype, making views contiguous, __setitem__,
- * full/zeros/ones, arange.
+/* Conversions and copies: astype, copies of views, __setitem__ of arrays.
+ * Templates, instantiated per (source dtype T, destination dtype):
  *
- * Template defines: T (source; absent for fills), TO (destination) with their
- * *_KIND_* and *_REAL defines, ACC (ramp's accumulator type), and NDIM for the *_strided kernels (meta = shape[NDIM], destination
- * strides[NDIM], source strides[NDIM]).
+ *   cast_<dst>            out[i] = convert<dst>(a[a_off + i])          contiguous
+ *   assign_strided_<dst>  out[out_off + dst strides] = convert(a[src strides])
+ *                         (meta: shape, destination strides, source strides)
+ *
+ * ``ndim`` is a run-time argument; strides are in elements.  Destinations that
+ * need fp64/fp16 exist only where the prelude enables them (HAL_FP64, HAL_FP16).
  */
 
-#if defined(TO_KIND_B)
 #if defined(T_KIND_C)
-#define CONVERT(x) ((TO)((x).x != 0 || (x).y != 0))
+#define RE_OF(x) ((x).x)
+#define IM_OF(x) ((x).y)
+#define NONZERO(x) ((x).x != 0 || (x).y != 0)
 #else
-#define CONVERT(x) ((TO)((x) != 0))
-#endif
-#elif defined(TO_KIND_C)
-DEVICE_FN TO to_complex_(TO_REAL re, TO_REAL im) { TO z; z.x = re; z.y = im; return z; }
-#if defined(T_KIND_C)
-#define CONVERT(x) to_complex_((TO_REAL)(x).x, (TO_REAL)(x).y)
-#else
-#define CONVERT(x) to_complex_((TO_REAL)(x), (TO_REAL)0)
-#endif
-#else
-#define CONVERT(x) ((TO)(x))
+#define RE_OF(x) (x)
+#define IM_OF(x) 0
+#define NONZERO(x) ((x) != 0)
 #endif
 
-#ifdef NDIM
-DEVICE_FN index_t strided_offset(index_t i, GLOBAL_MEM const index_t *shape,
+#define conv_real(DST, x) ((DST)RE_OF(x))
+#define conv_bool(DST, x) ((DST)(NONZERO(x) ? 1 : 0))
+#define conv_c64(DST, x) MAKE_COMPLEX64((float)RE_OF(x), (float)IM_OF(x))
+#define conv_c128(DST, x) MAKE_COMPLEX128((double)RE_OF(x), (double)IM_OF(x))
+
+#ifdef HAL_FP64
+#define HAL_FP64_DSTS(X) X(float64, hal_float64, conv_real) X(complex128, hal_complex128, conv_c128)
+#else
+#define HAL_FP64_DSTS(X)
+#endif
+#ifdef HAL_FP16
+#define HAL_FP16_DSTS(X) X(float16, hal_float16, conv_real)
+#else
+#define HAL_FP16_DSTS(X)
+#endif
+#define HAL_DESTINATIONS(X) X(bool, hal_bool, conv_bool) X(int8, hal_int8, conv_real) \
+    X(int16, hal_int16, conv_real) X(int32, hal_int32, conv_real) \
+    X(int64, hal_int64, conv_real) X(uint8, hal_uint8, conv_real) \
+    X(uint16, hal_uint16, conv_real) X(uint32, hal_uint32, conv_real) \
+    X(uint64, hal_uint64, conv_real) X(float32, hal_float32, conv_real) \
+    X(complex64, hal_complex64, conv_c64) HAL_FP64_DSTS(X) HAL_FP16_DSTS(X)
+
+DEVICE_FN index_t strided_offset(index_t i, const int ndim,
+                                 GLOBAL_MEM const index_t *shape,
                                  GLOBAL_MEM const index_t *strides)
 {
     index_t off = 0;
-    for (int d = NDIM - 1; d >= 0; --d) {
+    for (int d = ndim - 1; d >= 0; --d) {
         index_t extent = shape[d];
         off += (i % extent) * strides[d];
         i /= extent;
     }
     return off;
 }
-#endif
 
-#ifdef T
-KERNEL void cast(GLOBAL_MEM TO *RESTRICT out, GLOBAL_MEM const T *RESTRICT a,
-                 const index_t a_off, const index_t n)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = CONVERT(a[a_off + i]);
-    }
+#define HAL_DEFINE_CAST(dst, DST, CONV) \
+KERNEL void cast_##dst(GLOBAL_MEM DST *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
+                       const index_t a_off, const index_t n) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = CONV(DST, a[a_off + i]); \
+} \
+KERNEL void assign_strided_##dst(GLOBAL_MEM DST *out, const index_t out_off, \
+                                 GLOBAL_MEM const T *a, const index_t a_off, \
+                                 const index_t n, const int ndim, \
+                                 GLOBAL_MEM const index_t *meta) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = \
+        CONV(DST, a[a_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]); \
 }
 
-#endif
-
-KERNEL void fill(GLOBAL_MEM TO *RESTRICT out, const TO value, const index_t n)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = value;
-    }
-}
-
-#if defined(ACC)
-/* arange and linspace: start + i * step, computed in the accumulator type ACC */
-KERNEL void ramp(GLOBAL_MEM TO *RESTRICT out, const ACC start, const ACC step,
-                 const index_t n)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = (TO)(start + (ACC)i * step);
-    }
-}
-#endif
-
-#if defined(NDIM) && defined(T)
-/* out[dst strides] = convert(a[src strides]): copies of views, __setitem__ */
-KERNEL void assign_strided(GLOBAL_MEM TO *out, const index_t out_off,
-                           GLOBAL_MEM const T *a, const index_t a_off, const index_t n,
-                           GLOBAL_MEM const index_t *meta)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[out_off + strided_offset(i, meta, meta + NDIM)] =
-            CONVERT(a[a_off + strided_offset(i, meta, meta + 2 * NDIM)]);
-    }
-}
-
-#endif
-
-#ifdef NDIM
-KERNEL void fill_strided(GLOBAL_MEM TO *out, const index_t out_off, const TO value,
-                         const index_t n, GLOBAL_MEM const index_t *meta)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[out_off + strided_offset(i, meta, meta + NDIM)] = value;
-    }
-}
+/* A plugin appends one instantiation per (source, destination), e.g.
+   ``HAL_DEFINE_CAST(float64, hal_float64, conv_real)``. */
+#ifdef HAL_INSTANTIATE_ALL
+HAL_DESTINATIONS(HAL_DEFINE_CAST)
 #endif

@@ -1,84 +1,92 @@
 /* hal elementwise kernels: one work-item per output element.
  *
- * Template defines (see elementwise_ops.h): T, TO, OP, and
- *   A_SCALAR / B_SCALAR  the operand is a kernel scalar argument, not a buffer
- *   ARITY                1 (the unary kernels) or 2 (the binary ones)
- *   NDIM                 for the *_strided kernels: the number of dimensions; the
- *                        ``meta`` buffer holds shape[NDIM] then each operand's
- *                        strides[NDIM] (in elements; 0 where broadcast)
- * Outputs are always new contiguous arrays; inputs carry an element offset so
- * views (slices, transposes, broadcasts) are read in place.
+ * Templates, instantiated per (op, loop dtype T): a program holds one op's kernels,
+ * so a first use compiles only what it needs.  The op lists at the end of
+ * elementwise_ops.h say which ops each dtype kind has.  Per op:
+ *
+ *   unary_<op>             out[i] = op(a[a_off + i])                 contiguous a
+ *   unary_strided_<op>     a read through its strides (meta: shape, a strides)
+ *   binary_<op>            both operands contiguous, same shape
+ *   binary_as_<op>         a is a kernel scalar argument, b contiguous
+ *   binary_bs_<op>         b is a kernel scalar argument, a contiguous
+ *   binary_strided_<op>    broadcasting: meta = shape, a strides, b strides
+ *
+ * Outputs are new contiguous arrays; inputs carry an element offset so views are
+ * read in place.  ``ndim`` is a run-time argument (strides in elements, 0 where an
+ * operand is broadcast).
  */
 #include "elementwise_ops.h"
 
-#ifdef A_SCALAR
-#define A_PARAMS const T a_val
-#define A_LOAD(i) a_val
-#else
-#define A_PARAMS GLOBAL_MEM const T *RESTRICT a, const index_t a_off
-#define A_LOAD(i) a[a_off + (i)]
+#if !defined(T_KIND_C)
+#ifndef T_REAL
+#define T_REAL T
 #endif
-#ifdef B_SCALAR
-#define B_PARAMS const T b_val
-#define B_LOAD(i) b_val
-#else
-#define B_PARAMS GLOBAL_MEM const T *RESTRICT b, const index_t b_off
-#define B_LOAD(i) b[b_off + (i)]
 #endif
 
-/* element i of the output (C order) -> offset of one operand, given its strides */
-#ifdef NDIM
-DEVICE_FN index_t strided_offset(index_t i, GLOBAL_MEM const index_t *shape,
+DEVICE_FN index_t strided_offset(index_t i, const int ndim,
+                                 GLOBAL_MEM const index_t *shape,
                                  GLOBAL_MEM const index_t *strides)
 {
     index_t off = 0;
-    for (int d = NDIM - 1; d >= 0; --d) {
+    for (int d = ndim - 1; d >= 0; --d) {
         index_t extent = shape[d];
         off += (i % extent) * strides[d];
         i /= extent;
     }
     return off;
 }
-#endif
 
-#if ARITY == 1
-KERNEL void unary(GLOBAL_MEM TO *RESTRICT out, A_PARAMS, const index_t n)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = OP1(A_LOAD(i));
-    }
+#define HAL_DEFINE_UNARY(name, OUT) \
+KERNEL void unary_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
+                         const index_t a_off, const index_t n) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a[a_off + i]); \
+} \
+KERNEL void unary_strided_##name(GLOBAL_MEM OUT *RESTRICT out, \
+                                 GLOBAL_MEM const T *RESTRICT a, const index_t a_off, \
+                                 const index_t n, const int ndim, \
+                                 GLOBAL_MEM const index_t *meta) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a[a_off + strided_offset(i, ndim, meta, meta + ndim)]); \
 }
 
-#else
-KERNEL void binary(GLOBAL_MEM TO *RESTRICT out, A_PARAMS, B_PARAMS, const index_t n)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = OP2(A_LOAD(i), B_LOAD(i));
-    }
+#define HAL_DEFINE_BINARY(name, OUT) \
+KERNEL void binary_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
+                          const index_t a_off, GLOBAL_MEM const T *RESTRICT b, \
+                          const index_t b_off, const index_t n) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a[a_off + i], b[b_off + i]); \
+} \
+KERNEL void binary_as_##name(GLOBAL_MEM OUT *RESTRICT out, const T a, \
+                             GLOBAL_MEM const T *RESTRICT b, const index_t b_off, \
+                             const index_t n) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a, b[b_off + i]); \
+} \
+KERNEL void binary_bs_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
+                             const index_t a_off, const T b, const index_t n) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a[a_off + i], b); \
+} \
+KERNEL void binary_strided_##name(GLOBAL_MEM OUT *RESTRICT out, \
+                                  GLOBAL_MEM const T *RESTRICT a, const index_t a_off, \
+                                  GLOBAL_MEM const T *RESTRICT b, const index_t b_off, \
+                                  const index_t n, const int ndim, \
+                                  GLOBAL_MEM const index_t *meta) \
+{ \
+    index_t i = GLOBAL_ID_0; \
+    if (i < n) out[i] = op_##name(a[a_off + strided_offset(i, ndim, meta, meta + ndim)], \
+                                  b[b_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]); \
 }
 
-#endif
-
-#if defined(NDIM) && ARITY == 1
-KERNEL void unary_strided(GLOBAL_MEM TO *RESTRICT out, A_PARAMS, const index_t n,
-                          GLOBAL_MEM const index_t *meta)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = OP1(A_LOAD(strided_offset(i, meta, meta + NDIM)));
-    }
-}
-
-#elif defined(NDIM)
-KERNEL void binary_strided(GLOBAL_MEM TO *RESTRICT out, A_PARAMS, B_PARAMS,
-                           const index_t n, GLOBAL_MEM const index_t *meta)
-{
-    index_t i = GLOBAL_ID_0;
-    if (i < n) {
-        out[i] = OP2(A_LOAD(strided_offset(i, meta, meta + NDIM)),
-                     B_LOAD(strided_offset(i, meta, meta + 2 * NDIM)));
-    }
-}
+/* A plugin compiles one op at a time, appending its instantiation, e.g.
+   ``HAL_DEFINE_UNARY(exp, T)``; ``hal kernels check`` instantiates every op. */
+#ifdef HAL_INSTANTIATE_ALL
+HAL_UNARY_OPS(HAL_DEFINE_UNARY)
+HAL_BINARY_OPS(HAL_DEFINE_BINARY)
 #endif

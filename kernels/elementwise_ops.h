@@ -4,10 +4,9 @@
  *   T, T_KIND_{B,I,U,F,C}   the loop dtype (what the inputs are cast to)
  *   TU                      for integers: the unsigned type of T's width
  *   T_BITS                  for integers: the width of T
- *   T_REAL                  for complex: the real type of T's precision
- *   TO                      the result type (complex ops return their natural type:
- *                           T, T_REAL for abs/real/imag, hal_bool for predicates)
- *   OP                      the function of the instance: op_add, op_exp ...
+ *   T_REAL                  the real type of T's precision (T itself if real)
+ * Each op_<name> returns its natural type: T, hal_bool for comparisons and
+ * predicates, T_REAL for abs/real/imag of complex numbers.
  * Semantics follow NumPy (the reference backend): integers wrap, integer division by
  * zero gives 0, floor_divide and remainder follow Python's signs, shifts past the
  * width give 0 (or -1 for negative signed values shifted right).
@@ -15,20 +14,20 @@
 
 /* ------------------------------------------------------------------ bool */
 #if defined(T_KIND_B)
-DEVICE_FN TO op_logical_not(T a) { return !a; }
-DEVICE_FN TO op_bitwise_invert(T a) { return !a; }
-DEVICE_FN TO op_logical_and(T a, T b) { return a && b; }
-DEVICE_FN TO op_logical_or(T a, T b) { return a || b; }
-DEVICE_FN TO op_logical_xor(T a, T b) { return (a != 0) != (b != 0); }
-DEVICE_FN TO op_bitwise_and(T a, T b) { return a && b; }
-DEVICE_FN TO op_bitwise_or(T a, T b) { return a || b; }
-DEVICE_FN TO op_bitwise_xor(T a, T b) { return (a != 0) != (b != 0); }
-DEVICE_FN TO op_equal(T a, T b) { return (a != 0) == (b != 0); }
-DEVICE_FN TO op_not_equal(T a, T b) { return (a != 0) != (b != 0); }
-DEVICE_FN TO op_less(T a, T b) { return (a != 0) < (b != 0); }
-DEVICE_FN TO op_less_equal(T a, T b) { return (a != 0) <= (b != 0); }
-DEVICE_FN TO op_greater(T a, T b) { return (a != 0) > (b != 0); }
-DEVICE_FN TO op_greater_equal(T a, T b) { return (a != 0) >= (b != 0); }
+DEVICE_FN hal_bool op_logical_not(T a) { return !a; }
+DEVICE_FN hal_bool op_bitwise_invert(T a) { return !a; }
+DEVICE_FN hal_bool op_logical_and(T a, T b) { return a && b; }
+DEVICE_FN hal_bool op_logical_or(T a, T b) { return a || b; }
+DEVICE_FN hal_bool op_logical_xor(T a, T b) { return (a != 0) != (b != 0); }
+DEVICE_FN hal_bool op_bitwise_and(T a, T b) { return a && b; }
+DEVICE_FN hal_bool op_bitwise_or(T a, T b) { return a || b; }
+DEVICE_FN hal_bool op_bitwise_xor(T a, T b) { return (a != 0) != (b != 0); }
+DEVICE_FN hal_bool op_equal(T a, T b) { return (a != 0) == (b != 0); }
+DEVICE_FN hal_bool op_not_equal(T a, T b) { return (a != 0) != (b != 0); }
+DEVICE_FN hal_bool op_less(T a, T b) { return (a != 0) < (b != 0); }
+DEVICE_FN hal_bool op_less_equal(T a, T b) { return (a != 0) <= (b != 0); }
+DEVICE_FN hal_bool op_greater(T a, T b) { return (a != 0) > (b != 0); }
+DEVICE_FN hal_bool op_greater_equal(T a, T b) { return (a != 0) >= (b != 0); }
 #endif
 
 /* ---------------------------------------------------- integers (signed, unsigned) */
@@ -39,38 +38,38 @@ DEVICE_FN TO op_greater_equal(T a, T b) { return (a != 0) >= (b != 0); }
 #define HAL_NEG(a) 0
 #endif
 /* wrap-around arithmetic through the unsigned type (signed overflow is undefined in C) */
-DEVICE_FN TO op_add(T a, T b) { return (T)((TU)a + (TU)b); }
-DEVICE_FN TO op_subtract(T a, T b) { return (T)((TU)a - (TU)b); }
-DEVICE_FN TO op_multiply(T a, T b) { return (T)((TU)a * (TU)b); }
-DEVICE_FN TO op_negative(T a) { return (T)(-(TU)a); }
-DEVICE_FN TO op_positive(T a) { return a; }
-DEVICE_FN TO op_square(T a) { return (T)((TU)a * (TU)a); }
-DEVICE_FN TO op_abs(T a) { return HAL_NEG(a) ? (T)(-(TU)a) : a; }
-DEVICE_FN TO op_sign(T a) { return (T)((a > 0) - HAL_NEG(a)); }
-DEVICE_FN TO op_ceil(T a) { return a; }
-DEVICE_FN TO op_floor(T a) { return a; }
-DEVICE_FN TO op_trunc(T a) { return a; }
-DEVICE_FN TO op_round(T a) { return a; }
-DEVICE_FN TO op_conj(T a) { return a; }
-DEVICE_FN TO op_real(T a) { return a; }
-DEVICE_FN TO op_imag(T a) { return 0; }
-DEVICE_FN TO op_isnan(T a) { return 0; }
-DEVICE_FN TO op_isinf(T a) { return 0; }
-DEVICE_FN TO op_isfinite(T a) { return 1; }
-DEVICE_FN TO op_bitwise_invert(T a) { return (T)(~a); }
-DEVICE_FN TO op_bitwise_and(T a, T b) { return a & b; }
-DEVICE_FN TO op_bitwise_or(T a, T b) { return a | b; }
-DEVICE_FN TO op_bitwise_xor(T a, T b) { return a ^ b; }
-DEVICE_FN TO op_bitwise_left_shift(T a, T b) {
+DEVICE_FN T op_add(T a, T b) { return (T)((TU)a + (TU)b); }
+DEVICE_FN T op_subtract(T a, T b) { return (T)((TU)a - (TU)b); }
+DEVICE_FN T op_multiply(T a, T b) { return (T)((TU)a * (TU)b); }
+DEVICE_FN T op_negative(T a) { return (T)(-(TU)a); }
+DEVICE_FN T op_positive(T a) { return a; }
+DEVICE_FN T op_square(T a) { return (T)((TU)a * (TU)a); }
+DEVICE_FN T op_abs(T a) { return HAL_NEG(a) ? (T)(-(TU)a) : a; }
+DEVICE_FN T op_sign(T a) { return (T)((a > 0) - HAL_NEG(a)); }
+DEVICE_FN T op_ceil(T a) { return a; }
+DEVICE_FN T op_floor(T a) { return a; }
+DEVICE_FN T op_trunc(T a) { return a; }
+DEVICE_FN T op_round(T a) { return a; }
+DEVICE_FN T op_conj(T a) { return a; }
+DEVICE_FN T op_real(T a) { return a; }
+DEVICE_FN T op_imag(T a) { return 0; }
+DEVICE_FN hal_bool op_isnan(T a) { return 0; }
+DEVICE_FN hal_bool op_isinf(T a) { return 0; }
+DEVICE_FN hal_bool op_isfinite(T a) { return 1; }
+DEVICE_FN T op_bitwise_invert(T a) { return (T)(~a); }
+DEVICE_FN T op_bitwise_and(T a, T b) { return a & b; }
+DEVICE_FN T op_bitwise_or(T a, T b) { return a | b; }
+DEVICE_FN T op_bitwise_xor(T a, T b) { return a ^ b; }
+DEVICE_FN T op_bitwise_left_shift(T a, T b) {
     return (HAL_NEG(b) || b >= T_BITS) ? (T)0 : (T)((TU)a << b);
 }
-DEVICE_FN TO op_bitwise_right_shift(T a, T b) {
+DEVICE_FN T op_bitwise_right_shift(T a, T b) {
     if (HAL_NEG(b) || b >= T_BITS) {
         return HAL_NEG(a) ? (T)-1 : (T)0;
     }
     return (T)(a >> b);
 }
-DEVICE_FN TO op_floor_divide(T a, T b) {
+DEVICE_FN T op_floor_divide(T a, T b) {
     if (b == 0) return 0;
 #if defined(T_KIND_I)
     if (b == -1) return (T)(-(TU)a);  /* MIN / -1 wraps, as in NumPy */
@@ -80,7 +79,7 @@ DEVICE_FN TO op_floor_divide(T a, T b) {
     return a / b;
 #endif
 }
-DEVICE_FN TO op_remainder(T a, T b) {
+DEVICE_FN T op_remainder(T a, T b) {
     if (b == 0) return 0;
 #if defined(T_KIND_I)
     if (b == -1) return 0;
@@ -90,7 +89,7 @@ DEVICE_FN TO op_remainder(T a, T b) {
     return a % b;
 #endif
 }
-DEVICE_FN TO op_pow(T a, T b) {
+DEVICE_FN T op_pow(T a, T b) {
     if (HAL_NEG(b)) {
         /* NumPy refuses negative integer powers; hal gives the exact answer where
            one exists (1 and -1 bases) and 0 otherwise */
@@ -105,74 +104,74 @@ DEVICE_FN TO op_pow(T a, T b) {
     }
     return (T)result;
 }
-DEVICE_FN TO op_maximum(T a, T b) { return a > b ? a : b; }
-DEVICE_FN TO op_minimum(T a, T b) { return a < b ? a : b; }
-DEVICE_FN TO op_equal(T a, T b) { return a == b; }
-DEVICE_FN TO op_not_equal(T a, T b) { return a != b; }
-DEVICE_FN TO op_less(T a, T b) { return a < b; }
-DEVICE_FN TO op_less_equal(T a, T b) { return a <= b; }
-DEVICE_FN TO op_greater(T a, T b) { return a > b; }
-DEVICE_FN TO op_greater_equal(T a, T b) { return a >= b; }
+DEVICE_FN T op_maximum(T a, T b) { return a > b ? a : b; }
+DEVICE_FN T op_minimum(T a, T b) { return a < b ? a : b; }
+DEVICE_FN hal_bool op_equal(T a, T b) { return a == b; }
+DEVICE_FN hal_bool op_not_equal(T a, T b) { return a != b; }
+DEVICE_FN hal_bool op_less(T a, T b) { return a < b; }
+DEVICE_FN hal_bool op_less_equal(T a, T b) { return a <= b; }
+DEVICE_FN hal_bool op_greater(T a, T b) { return a > b; }
+DEVICE_FN hal_bool op_greater_equal(T a, T b) { return a >= b; }
 #endif
 
 /* --------------------------------------------------------------- real floating */
 #if defined(T_KIND_F)
-DEVICE_FN TO op_add(T a, T b) { return a + b; }
-DEVICE_FN TO op_subtract(T a, T b) { return a - b; }
-DEVICE_FN TO op_multiply(T a, T b) { return a * b; }
-DEVICE_FN TO op_divide(T a, T b) { return a / b; }
-DEVICE_FN TO op_negative(T a) { return -a; }
-DEVICE_FN TO op_positive(T a) { return a; }
-DEVICE_FN TO op_square(T a) { return a * a; }
-DEVICE_FN TO op_reciprocal(T a) { return (T)1 / a; }
-DEVICE_FN TO op_abs(T a) { return fabs(a); }
-DEVICE_FN TO op_sign(T a) {
+DEVICE_FN T op_add(T a, T b) { return a + b; }
+DEVICE_FN T op_subtract(T a, T b) { return a - b; }
+DEVICE_FN T op_multiply(T a, T b) { return a * b; }
+DEVICE_FN T op_divide(T a, T b) { return a / b; }
+DEVICE_FN T op_negative(T a) { return -a; }
+DEVICE_FN T op_positive(T a) { return a; }
+DEVICE_FN T op_square(T a) { return a * a; }
+DEVICE_FN T op_reciprocal(T a) { return (T)1 / a; }
+DEVICE_FN T op_abs(T a) { return fabs(a); }
+DEVICE_FN T op_sign(T a) {
     return hal_isnan(a) ? a : (a > 0 ? (T)1 : (a < 0 ? (T)-1 : (T)0));
 }
-DEVICE_FN TO op_ceil(T a) { return ceil(a); }
-DEVICE_FN TO op_floor(T a) { return floor(a); }
-DEVICE_FN TO op_trunc(T a) { return trunc(a); }
-DEVICE_FN TO op_round(T a) { return rint(a); }   /* half to even, as the standard says */
-DEVICE_FN TO op_conj(T a) { return a; }
-DEVICE_FN TO op_real(T a) { return a; }
-DEVICE_FN TO op_imag(T a) { return (T)0; }
-DEVICE_FN TO op_isnan(T a) { return hal_isnan(a) ? 1 : 0; }
-DEVICE_FN TO op_isinf(T a) { return hal_isinf(a) ? 1 : 0; }
-DEVICE_FN TO op_isfinite(T a) { return hal_isfinite(a) ? 1 : 0; }
-DEVICE_FN TO op_signbit(T a) { return hal_signbit(a) ? 1 : 0; }
-DEVICE_FN TO op_acos(T a) { return acos(a); }
-DEVICE_FN TO op_acosh(T a) { return acosh(a); }
-DEVICE_FN TO op_asin(T a) { return asin(a); }
-DEVICE_FN TO op_asinh(T a) { return asinh(a); }
-DEVICE_FN TO op_atan(T a) { return atan(a); }
-DEVICE_FN TO op_atanh(T a) { return atanh(a); }
-DEVICE_FN TO op_cos(T a) { return cos(a); }
-DEVICE_FN TO op_cosh(T a) { return cosh(a); }
-DEVICE_FN TO op_exp(T a) { return exp(a); }
-DEVICE_FN TO op_expm1(T a) { return expm1(a); }
-DEVICE_FN TO op_log(T a) { return log(a); }
-DEVICE_FN TO op_log1p(T a) { return log1p(a); }
-DEVICE_FN TO op_log2(T a) { return log2(a); }
-DEVICE_FN TO op_log10(T a) { return log10(a); }
-DEVICE_FN TO op_sin(T a) { return sin(a); }
-DEVICE_FN TO op_sinh(T a) { return sinh(a); }
-DEVICE_FN TO op_sqrt(T a) { return sqrt(a); }
-DEVICE_FN TO op_tan(T a) { return tan(a); }
-DEVICE_FN TO op_tanh(T a) { return tanh(a); }
-DEVICE_FN TO op_atan2(T a, T b) { return atan2(a, b); }
-DEVICE_FN TO op_hypot(T a, T b) { return hypot(a, b); }
-DEVICE_FN TO op_copysign(T a, T b) { return hal_copysign(a, b); }
-DEVICE_FN TO op_nextafter(T a, T b) { return hal_nextafter(a, b); }
-DEVICE_FN TO op_pow(T a, T b) { return pow(a, b); }
-DEVICE_FN TO op_logaddexp(T a, T b) {
+DEVICE_FN T op_ceil(T a) { return ceil(a); }
+DEVICE_FN T op_floor(T a) { return floor(a); }
+DEVICE_FN T op_trunc(T a) { return trunc(a); }
+DEVICE_FN T op_round(T a) { return rint(a); }   /* half to even, as the standard says */
+DEVICE_FN T op_conj(T a) { return a; }
+DEVICE_FN T op_real(T a) { return a; }
+DEVICE_FN T op_imag(T a) { return (T)0; }
+DEVICE_FN hal_bool op_isnan(T a) { return hal_isnan(a) ? 1 : 0; }
+DEVICE_FN hal_bool op_isinf(T a) { return hal_isinf(a) ? 1 : 0; }
+DEVICE_FN hal_bool op_isfinite(T a) { return hal_isfinite(a) ? 1 : 0; }
+DEVICE_FN hal_bool op_signbit(T a) { return hal_signbit(a) ? 1 : 0; }
+DEVICE_FN T op_acos(T a) { return acos(a); }
+DEVICE_FN T op_acosh(T a) { return acosh(a); }
+DEVICE_FN T op_asin(T a) { return asin(a); }
+DEVICE_FN T op_asinh(T a) { return asinh(a); }
+DEVICE_FN T op_atan(T a) { return atan(a); }
+DEVICE_FN T op_atanh(T a) { return atanh(a); }
+DEVICE_FN T op_cos(T a) { return cos(a); }
+DEVICE_FN T op_cosh(T a) { return cosh(a); }
+DEVICE_FN T op_exp(T a) { return exp(a); }
+DEVICE_FN T op_expm1(T a) { return expm1(a); }
+DEVICE_FN T op_log(T a) { return log(a); }
+DEVICE_FN T op_log1p(T a) { return log1p(a); }
+DEVICE_FN T op_log2(T a) { return log2(a); }
+DEVICE_FN T op_log10(T a) { return log10(a); }
+DEVICE_FN T op_sin(T a) { return sin(a); }
+DEVICE_FN T op_sinh(T a) { return sinh(a); }
+DEVICE_FN T op_sqrt(T a) { return sqrt(a); }
+DEVICE_FN T op_tan(T a) { return tan(a); }
+DEVICE_FN T op_tanh(T a) { return tanh(a); }
+DEVICE_FN T op_atan2(T a, T b) { return atan2(a, b); }
+DEVICE_FN T op_hypot(T a, T b) { return hypot(a, b); }
+DEVICE_FN T op_copysign(T a, T b) { return hal_copysign(a, b); }
+DEVICE_FN T op_nextafter(T a, T b) { return hal_nextafter(a, b); }
+DEVICE_FN T op_pow(T a, T b) { return pow(a, b); }
+DEVICE_FN T op_logaddexp(T a, T b) {
     if (a == b) return a + (T)0.6931471805599453;   /* also right for +-inf */
     T m = a > b ? a : b;
     return hal_isnan(a) || hal_isnan(b) ? a + b : m + log1p(exp(-fabs(a - b)));
 }
 /* NumPy's maximum/minimum propagate NaN (fmax/fmin would drop it) */
-DEVICE_FN TO op_maximum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a > b ? a : b); }
-DEVICE_FN TO op_minimum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a < b ? a : b); }
-DEVICE_FN TO op_floor_divide(T a, T b) {
+DEVICE_FN T op_maximum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a > b ? a : b); }
+DEVICE_FN T op_minimum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a < b ? a : b); }
+DEVICE_FN T op_floor_divide(T a, T b) {
     /* NumPy's npy_floor_divide: floor of the true quotient, corrected by fmod */
     if (b == 0) return a / b;
     T mod = fmod(a, b);
@@ -182,7 +181,7 @@ DEVICE_FN TO op_floor_divide(T a, T b) {
     if (div - floordiv > (T)0.5) floordiv += (T)1;
     return (div == 0) ? hal_copysign((T)0, a / b) : floordiv;
 }
-DEVICE_FN TO op_remainder(T a, T b) {
+DEVICE_FN T op_remainder(T a, T b) {
     if (b == 0) return fmod(a, b);
     T mod = fmod(a, b);
     if (mod != 0) {
@@ -192,12 +191,12 @@ DEVICE_FN TO op_remainder(T a, T b) {
     }
     return mod;
 }
-DEVICE_FN TO op_equal(T a, T b) { return a == b; }
-DEVICE_FN TO op_not_equal(T a, T b) { return a != b; }
-DEVICE_FN TO op_less(T a, T b) { return a < b; }
-DEVICE_FN TO op_less_equal(T a, T b) { return a <= b; }
-DEVICE_FN TO op_greater(T a, T b) { return a > b; }
-DEVICE_FN TO op_greater_equal(T a, T b) { return a >= b; }
+DEVICE_FN hal_bool op_equal(T a, T b) { return a == b; }
+DEVICE_FN hal_bool op_not_equal(T a, T b) { return a != b; }
+DEVICE_FN hal_bool op_less(T a, T b) { return a < b; }
+DEVICE_FN hal_bool op_less_equal(T a, T b) { return a <= b; }
+DEVICE_FN hal_bool op_greater(T a, T b) { return a > b; }
+DEVICE_FN hal_bool op_greater_equal(T a, T b) { return a >= b; }
 #endif
 
 /* ------------------------------------------------------------ complex floating */
@@ -337,7 +336,44 @@ DEVICE_FN T_REAL op_real(T a) { return RE(a); }
 DEVICE_FN T_REAL op_imag(T a) { return IM(a); }
 #endif
 
-/* OP names the function itself (op_exp ...): an op name such as ``exp`` may be a
-   macro of the target's math header, so it is never pasted here */
-#define OP1(a) OP(a)
-#define OP2(a, b) OP(a, b)
+
+/* ------------------------------------------------------------- the op lists
+ * X(name, result type) for every op the loop dtype's kind has; elementwise.c
+ * expands them into one kernel set per op, so one program per dtype holds them all.
+ */
+#define HAL_COMPARISONS(X) X(equal, hal_bool) X(not_equal, hal_bool) \
+    X(less, hal_bool) X(less_equal, hal_bool) X(greater, hal_bool) X(greater_equal, hal_bool)
+
+#if defined(T_KIND_B)
+#define HAL_UNARY_OPS(X) X(logical_not, hal_bool) X(bitwise_invert, hal_bool)
+#define HAL_BINARY_OPS(X) HAL_COMPARISONS(X) X(logical_and, hal_bool) \
+    X(logical_or, hal_bool) X(logical_xor, hal_bool) X(bitwise_and, hal_bool) \
+    X(bitwise_or, hal_bool) X(bitwise_xor, hal_bool)
+#elif defined(T_KIND_I) || defined(T_KIND_U)
+#define HAL_UNARY_OPS(X) X(negative, T) X(positive, T) X(square, T) X(abs, T) X(sign, T) \
+    X(ceil, T) X(floor, T) X(trunc, T) X(round, T) X(conj, T) X(real, T) X(imag, T) \
+    X(isnan, hal_bool) X(isinf, hal_bool) X(isfinite, hal_bool) X(bitwise_invert, T)
+#define HAL_BINARY_OPS(X) HAL_COMPARISONS(X) X(add, T) X(subtract, T) X(multiply, T) \
+    X(bitwise_and, T) X(bitwise_or, T) X(bitwise_xor, T) X(bitwise_left_shift, T) \
+    X(bitwise_right_shift, T) X(floor_divide, T) X(remainder, T) X(pow, T) \
+    X(maximum, T) X(minimum, T)
+#elif defined(T_KIND_F)
+#define HAL_UNARY_OPS(X) X(negative, T) X(positive, T) X(square, T) X(reciprocal, T) \
+    X(abs, T) X(sign, T) X(ceil, T) X(floor, T) X(trunc, T) X(round, T) X(conj, T) \
+    X(real, T) X(imag, T) X(isnan, hal_bool) X(isinf, hal_bool) X(isfinite, hal_bool) \
+    X(signbit, hal_bool) X(acos, T) X(acosh, T) X(asin, T) X(asinh, T) X(atan, T) \
+    X(atanh, T) X(cos, T) X(cosh, T) X(exp, T) X(expm1, T) X(log, T) X(log1p, T) \
+    X(log2, T) X(log10, T) X(sin, T) X(sinh, T) X(sqrt, T) X(tan, T) X(tanh, T)
+#define HAL_BINARY_OPS(X) HAL_COMPARISONS(X) X(add, T) X(subtract, T) X(multiply, T) \
+    X(divide, T) X(floor_divide, T) X(remainder, T) X(pow, T) X(atan2, T) X(hypot, T) \
+    X(copysign, T) X(nextafter, T) X(logaddexp, T) X(maximum, T) X(minimum, T)
+#elif defined(T_KIND_C)
+#define HAL_UNARY_OPS(X) X(negative, T) X(positive, T) X(square, T) X(reciprocal, T) \
+    X(conj, T) X(round, T) X(sign, T) X(exp, T) X(expm1, T) X(log, T) X(log1p, T) \
+    X(log2, T) X(log10, T) X(sqrt, T) X(sin, T) X(cos, T) X(tan, T) X(sinh, T) \
+    X(cosh, T) X(tanh, T) X(asin, T) X(acos, T) X(atan, T) X(asinh, T) X(acosh, T) \
+    X(atanh, T) X(isnan, hal_bool) X(isinf, hal_bool) X(isfinite, hal_bool) \
+    X(abs, T_REAL) X(real, T_REAL) X(imag, T_REAL)
+#define HAL_BINARY_OPS(X) X(equal, hal_bool) X(not_equal, hal_bool) X(add, T) \
+    X(subtract, T) X(multiply, T) X(divide, T) X(pow, T)
+#endif

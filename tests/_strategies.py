@@ -221,6 +221,20 @@ def expected_scalar(dtype, scalar_type):
     return default_complex()
 
 
+def accumulation_dtype(dtype):
+    """The standard's default result dtype of sum/prod/cumulative_*/trace: bool and
+    small integers widen to the default integer, unsigned to the unsigned one of its
+    size; floating dtypes stay."""
+    default_int = default_int()
+    if dtype.kind == "b":
+        return default_int
+    if dtype.kind == "i":
+        return default_int if dtype.itemsize <= default_int.itemsize else dtype
+    if dtype.kind == "u":
+        return xp.uint64 if default_int is xp.int64 else xp.uint32
+    return dtype
+
+
 def real_of(dtype):
     return {"complex64": xp.float32, "complex128": xp.float64}.get(dtype.name, dtype)
 
@@ -239,22 +253,21 @@ def strict_result_dtype(qualname: str, signature: tuple):
     scalar types.  ``None`` when strict refuses the inputs (TypeError) or has no
     such dtype (float16).
     """
-    args = []
-    for item in signature:
-        if isinstance(item, type):
-            args.append(item(1))
-        elif item is xp.float16:
-            return None
-        else:
-            args.append(strict_array(item))
+    if xp.float16 in signature:
+        return None
     fn = strict
     for part in qualname.split("."):
         fn = getattr(fn, part)
-    try:
-        result = fn(*args)
-    except TypeError:
-        return None
-    return strict_dtype_name(result.dtype)
+    for shape in ((), (1,)):  # 0-D stand-ins, or 1-D where strict needs a dimension
+        args = [item(1) if isinstance(item, type) else
+                strict_array(item, np.ones(shape)) for item in signature]
+        try:
+            return strict_dtype_name(fn(*args).dtype)
+        except TypeError:
+            return None
+        except ValueError:
+            continue
+    return None
 
 
 def strict_dtype_name(dtype) -> str:

@@ -40,6 +40,7 @@ class DeviceState:
         self.compute_units = device.max_compute_units
         self.is_cpu = bool(device.type & cl.device_type.CPU)
         self._kernels: dict = {}
+        self._programs: dict = {}
         self._lock = threading.Lock()
         self._identity = "|".join((platform.name, platform.version, device.name,
                                    device.vendor, device.version, device.driver_version))
@@ -75,7 +76,8 @@ class DeviceState:
         if dtype not in self.hal_device.dtypes:
             from hal._dispatch import dtype_error
             raise dtype_error("to_device", self.hal_device, dtype)
-        host = np.ascontiguousarray(host)
+        if not host.flags.c_contiguous:  # (np.ascontiguousarray would make 0-D 1-D)
+            host = host.copy(order="C")
         out = self.empty(host.shape, dtype)
         if host.size:
             self.cl.enqueue_copy(self.queue, out.data, host, is_blocking=False)
@@ -115,29 +117,62 @@ class DeviceState:
 
     # -- kernels ------------------------------------------------------------------
 
-    def kernel(self, file: str, name: str, defines: dict[str, str]):
-        """The compiled kernel ``name`` of ``kernels/<file>`` with these defines."""
-        key = (file, name, tuple(sorted(defines.items())))
+    def kernel(self, file: str, dtype, name: str, instance: str = ""):
+        """Kernel ``name`` of ``kernels/<file>`` built for loop dtype ``dtype``.
+
+        ``instance`` is appended to the source: the template instantiation that
+        defines the kernel (``HAL_DEFINE_UNARY(exp, T)``), so a program holds only
+        what one op needs and a first use compiles little.
+        """
+        key = (file, dtype, name)
         k = self._kernels.get(key)
         if k is None:
             with self._lock:
                 k = self._kernels.get(key)
                 if k is None:
-                    program = self._program(file, defines)
-                    k = self.cl.Kernel(program, name)
+                    program = self.program(file, dtype, instance)
+                    try:
+                        k = self.cl.Kernel(program, name)
+                    except self.cl.Error as exc:
+                        raise KernelBuildError(
+                            f"kernels/{file} built for {dtype} on {self.hal_device} has no "
+                            f"kernel {name!r} ({exc})") from None
                     self._kernels[key] = k
         return k
 
-    def _program(self, file: str, defines: dict[str, str]):
+    def program(self, file: str, dtype, instance: str = ""):
+        key = (file, dtype, instance)
+        program = self._programs.get(key)
+        if program is None:
+            program = self._programs[key] = self._program(file, self.defines_for(dtype),
+                                                          instance)
+        return program
+
+    def defines_for(self, dtype) -> dict[str, str]:
+        """The template defines of a program for loop dtype ``dtype`` on this device."""
+        defines = _kernels.type_defines("T", dtype)
+        if dtype.kind in "iu":
+            defines["TU"] = f"hal_uint{8 * dtype.itemsize}"
+            defines["T_BITS"] = str(8 * dtype.itemsize)
+        # every program may name the device's optional types (cast destinations ...)
+        if hal.float64 in self.hal_device.dtypes:
+            defines["HAL_FP64"] = "1"
+        if hal.float16 in self.hal_device.dtypes:
+            defines["HAL_FP16"] = "1"
+        return defines
+
+    def _program(self, file: str, defines: dict[str, str], instance: str = ""):
         # PyOpenCL warns on any compiler output (PoCL and Intel print notes even on
         # success); a real failure raises and carries the full log instead.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", self.cl.CompilerWarning)
-            return self._build(file, defines)
+            return self._build(file, defines, instance)
 
-    def _build(self, file: str, defines: dict[str, str]):
+    def _build(self, file: str, defines: dict[str, str], instance: str):
         cl = self.cl
         source = _kernels.source("opencl", file)
+        if instance:
+            source = f"{source}\n/* instance */\n{instance}\n"
         options = [f"-D{k}={v}" for k, v in sorted(defines.items())]
         digest = _diskcache.key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
         binary = _diskcache.load("opencl", digest)
@@ -155,7 +190,7 @@ class DeviceState:
         except cl.Error as exc:
             log = str(exc)
             raise KernelBuildError(
-                f"building kernels/{file} with {' '.join(options)} failed on "
+                f"building kernels/{file} {instance} with {' '.join(options)} failed on "
                 f"{self.hal_device} ({self.device.name}):\n{log}") from None
         self.stats["built"] += 1
         try:

@@ -16,7 +16,6 @@ import numpy as np
 
 import hal
 from hal import _dtypes
-from hal._kernels import feature_defines, type_defines
 from hal._optable import BINARY, TO_BOOL, TO_REAL, UNARY
 
 from ._array import CLArray, c_strides
@@ -31,25 +30,27 @@ HOST_OPS = frozenset(
     + [f"fft.{n}" for n in ("fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn",
                              "irfftn", "hfft", "ihfft")])
 
-_INT_UNSIGNED = {_dtypes.int8: "hal_uint8", _dtypes.int16: "hal_uint16",
-                 _dtypes.int32: "hal_uint32", _dtypes.int64: "hal_uint64"}
-
-
-def _loop_defines(dtype) -> dict[str, str]:
-    """Defines describing the loop dtype ``T`` for elementwise_ops.h."""
-    defines = type_defines("T", dtype)
-    if dtype.kind in "iu":
-        defines["TU"] = _INT_UNSIGNED.get(dtype, f"hal_{dtype.name}")
-        defines["T_BITS"] = str(8 * dtype.itemsize)
-    return defines
-
-
 def _result_dtype(spec, loop):
     if spec.result == TO_BOOL:
         return _dtypes.bool
     if spec.result == TO_REAL:
         return _dtypes.real_of(loop)
     return loop
+
+
+def _natural_type(spec, loop) -> str:
+    """The C result type of op_<name> for ``loop`` (see elementwise_ops.h)."""
+    if spec.result == TO_BOOL:
+        return "hal_bool"
+    if spec.result == TO_REAL and loop.kind == "c":
+        return "T_REAL"
+    return "T"
+
+
+def _cast_instance(dst) -> str:
+    conv = "conv_bool" if dst.kind == "b" else (
+        {8: "conv_c64", 16: "conv_c128"}[dst.itemsize] if dst.kind == "c" else "conv_real")
+    return f"HAL_DEFINE_CAST({dst.name}, hal_{dst.name}, {conv})"
 
 
 def _scalar(dtype, value):
@@ -68,46 +69,30 @@ def broadcast_strides(arr: CLArray, shape: tuple) -> tuple:
     return tuple(strides)
 
 
-def _broadcast_shape(*shapes) -> tuple:
-    return hal.broadcast_shapes(*shapes)
+_index = np.int64
+_int = np.int32
 
 
 # -- elementwise ----------------------------------------------------------------------
-
-class _StridedKernels:
-    """The strided instance of one elementwise kernel, per number of dimensions."""
-
-    def __init__(self, state, file, name, defines):
-        self.state, self.file, self.name, self.defines = state, file, name, defines
-        self.by_ndim: dict[int, object] = {}
-
-    def __getitem__(self, ndim: int):
-        k = self.by_ndim.get(ndim)
-        if k is None:
-            k = self.state.kernel(self.file, self.name, {**self.defines, "NDIM": str(ndim)})
-            self.by_ndim[ndim] = k
-        return k
-
 
 def _unary_factory(spec):
     def factory(device, dtypes):
         (loop,) = dtypes
         out_dtype = _result_dtype(spec, loop)
         state = state_of(device)
-        defines = {**_loop_defines(loop), **type_defines("TO", out_dtype),
-                   **feature_defines((loop, out_dtype)), "OP": f"op_{spec.name}", "ARITY": "1"}
-        contiguous = state.kernel("elementwise.c", "unary", defines)
-        strided = _StridedKernels(state, "elementwise.c", "unary_strided", defines)
-        launch, empty, index = state.launch, state.empty, np.int64
+        instance = f"HAL_DEFINE_UNARY({spec.name}, {_natural_type(spec, loop)})"
+        contiguous = state.kernel("elementwise.c", loop, f"unary_{spec.name}", instance)
+        strided = state.kernel("elementwise.c", loop, f"unary_strided_{spec.name}", instance)
+        launch, empty, meta = state.launch, state.empty, state.meta
 
         def run(a):
             out = empty(a.shape, out_dtype)
             n = out.size
             if a.contiguous:
-                launch(contiguous, n, out.data, a.data, index(a.offset), index(n))
+                launch(contiguous, n, out.data, a.data, _index(a.offset), _index(n))
             else:
-                meta = state.meta(a.shape + a.strides)
-                launch(strided[a.ndim], n, out.data, a.data, index(a.offset), index(n), meta)
+                launch(strided, n, out.data, a.data, _index(a.offset), _index(n),
+                       _int(a.ndim), meta(a.shape + a.strides))
             return out
         return run
     return factory
@@ -118,14 +103,13 @@ def _binary_factory(spec):
         (loop,) = dtypes
         out_dtype = _result_dtype(spec, loop)
         state = state_of(device)
-        base = {**_loop_defines(loop), **type_defines("TO", out_dtype),
-                **feature_defines((loop, out_dtype)), "OP": f"op_{spec.name}", "ARITY": "2"}
-        variants = {}
-        for tag, extra in (("", {}), ("a", {"A_SCALAR": "1"}), ("b", {"B_SCALAR": "1"})):
-            d = {**base, **extra}
-            variants[tag] = (state.kernel("elementwise.c", "binary", d),
-                             _StridedKernels(state, "elementwise.c", "binary_strided", d))
-        launch, empty, meta_of, index = state.launch, state.empty, state.meta, np.int64
+        name = spec.name
+        instance = f"HAL_DEFINE_BINARY({name}, {_natural_type(spec, loop)})"
+        both = state.kernel("elementwise.c", loop, f"binary_{name}", instance)
+        a_scalar = state.kernel("elementwise.c", loop, f"binary_as_{name}", instance)
+        b_scalar = state.kernel("elementwise.c", loop, f"binary_bs_{name}", instance)
+        strided = state.kernel("elementwise.c", loop, f"binary_strided_{name}", instance)
+        launch, empty, meta = state.launch, state.empty, state.meta
 
         def run(a, b):
             a_arr, b_arr = a.__class__ is CLArray, b.__class__ is CLArray
@@ -133,30 +117,29 @@ def _binary_factory(spec):
                 if a.shape == b.shape and a.contiguous and b.contiguous:
                     out = empty(a.shape, out_dtype)
                     n = out.size
-                    launch(variants[""][0], n, out.data, a.data, index(a.offset), b.data,
-                           index(b.offset), index(n))
+                    launch(both, n, out.data, a.data, _index(a.offset), b.data,
+                           _index(b.offset), _index(n))
                     return out
-                shape = _broadcast_shape(a.shape, b.shape)
+                shape = hal.broadcast_shapes(a.shape, b.shape)
                 out = empty(shape, out_dtype)
                 n = out.size
-                meta = meta_of(shape + broadcast_strides(a, shape) + broadcast_strides(b, shape))
-                launch(variants[""][1][len(shape)], n, out.data, a.data, index(a.offset),
-                       b.data, index(b.offset), index(n), meta)
+                launch(strided, n, out.data, a.data, _index(a.offset), b.data,
+                       _index(b.offset), _index(n), _int(len(shape)),
+                       meta(shape + broadcast_strides(a, shape) + broadcast_strides(b, shape)))
                 return out
+            # one operand is a Python scalar: the array side must be contiguous
             if a_arr:
-                arr, tag = a, "b"
-                args = lambda: (a.data, index(a.offset), _scalar(loop, b))  # noqa: E731
+                a = a if a.contiguous else copy_contiguous(a)
+                out = empty(a.shape, out_dtype)
+                n = out.size
+                launch(b_scalar, n, out.data, a.data, _index(a.offset), _scalar(loop, b),
+                       _index(n))
             else:
-                arr, tag = b, "a"
-                args = lambda: (_scalar(loop, a), b.data, index(b.offset))  # noqa: E731
-            out = empty(arr.shape, out_dtype)
-            n = out.size
-            contiguous, strided = variants[tag]
-            if arr.contiguous:
-                launch(contiguous, n, out.data, *args(), index(n))
-            else:
-                launch(strided[arr.ndim], n, out.data, *args(), index(n),
-                       meta_of(arr.shape + arr.strides + arr.strides))
+                b = b if b.contiguous else copy_contiguous(b)
+                out = empty(b.shape, out_dtype)
+                n = out.size
+                launch(a_scalar, n, out.data, _scalar(loop, a), b.data, _index(b.offset),
+                       _index(n))
             return out
         return run
     return factory
@@ -164,44 +147,33 @@ def _binary_factory(spec):
 
 # -- conversions, copies, fills ---------------------------------------------------------
 
-def _cast_kernels(state, src, dst):
-    defines = {**type_defines("T", src), **type_defines("TO", dst),
-               **feature_defines((src, dst))}
-    return (state.kernel("cast.c", "cast", defines),
-            _StridedKernels(state, "cast.c", "assign_strided", defines))
-
-
 def cast_into(out: CLArray, a: CLArray) -> None:
     """``out[...] = a`` converted to ``out``'s dtype; ``a`` broadcasts to ``out``."""
     state = out.state
-    contiguous, strided = state.cached(("cast", a.dtype, out.dtype),
-                                       lambda: _cast_kernels(state, a.dtype, out.dtype))
     n = out.size
-    index = np.int64
     if out.contiguous and out.offset == 0 and a.contiguous and a.shape == out.shape:
-        state.launch(contiguous, n, out.data, a.data, index(a.offset), index(n))
+        k = state.kernel("cast.c", a.dtype, f"cast_{out.dtype.name}",
+                         _cast_instance(out.dtype))
+        state.launch(k, n, out.data, a.data, _index(a.offset), _index(n))
         return
+    k = state.kernel("cast.c", a.dtype, f"assign_strided_{out.dtype.name}",
+                     _cast_instance(out.dtype))
     shape = out.shape
-    meta = state.meta(shape + out.strides + broadcast_strides(a, shape))
-    state.launch(strided[len(shape)], n, out.data, index(out.offset), a.data,
-                 index(a.offset), index(n), meta)
+    state.launch(k, n, out.data, _index(out.offset), a.data, _index(a.offset), _index(n),
+                 _int(len(shape)), state.meta(shape + out.strides + broadcast_strides(a, shape)))
 
 
 def fill_into(out: CLArray, value) -> None:
     state = out.state
     dtype = out.dtype
-    defines = {**type_defines("T", dtype), **type_defines("TO", dtype),
-               **feature_defines((dtype,))}
     n = out.size
-    index = np.int64
     if out.contiguous and out.offset == 0:
-        k = state.cached(("fill", dtype), lambda: state.kernel("cast.c", "fill", defines))
-        state.launch(k, n, out.data, _scalar(dtype, value), index(n))
+        k = state.kernel("fill.c", dtype, "fill")
+        state.launch(k, n, out.data, _scalar(dtype, value), _index(n))
         return
-    strided = state.cached(("fill_strided", dtype),
-                           lambda: _StridedKernels(state, "cast.c", "fill_strided", defines))
-    state.launch(strided[out.ndim], n, out.data, index(out.offset), _scalar(dtype, value),
-                 index(n), state.meta(out.shape + out.strides))
+    k = state.kernel("fill.c", dtype, "fill_strided")
+    state.launch(k, n, out.data, _index(out.offset), _scalar(dtype, value), _index(n),
+                 _int(out.ndim), state.meta(out.shape + out.strides))
 
 
 def copy_contiguous(a: CLArray) -> CLArray:
@@ -237,16 +209,15 @@ def empty(shape, *, dtype, device):
 
 
 def _ramp(state, n, dtype, start, step):
+    if dtype.kind not in "iuf":
+        raise NotImplementedError(f"no ramp kernel for {dtype}")
     out = state.empty((n,), dtype)
-    fp64 = hal.float64 in state.hal_device.dtypes
-    acc_dtype = np.float64 if fp64 and dtype.kind == "f" else (
-        np.int64 if dtype.kind in "iu" else np.float32)
-    acc = {np.float64: "double", np.int64: "long", np.float32: "float"}[acc_dtype]
-    defines = {**type_defines("TO", dtype), **feature_defines((dtype,)), "ACC": acc}
-    if fp64:
-        defines["HAL_FP64"] = "1"
-    k = state.cached(("ramp", dtype), lambda: state.kernel("cast.c", "ramp", defines))
-    state.launch(k, n, out.data, acc_dtype(start), acc_dtype(step), np.int64(n))
+    if dtype.kind in "iu":
+        acc = np.int64
+    else:
+        acc = np.float64 if hal.float64 in state.hal_device.dtypes else np.float32
+    k = state.kernel("fill.c", dtype, "ramp")
+    state.launch(k, n, out.data, acc(start), acc(step), _index(n))
     return out
 
 
@@ -258,8 +229,6 @@ def arange(start, stop, step, *, dtype, device):
 
 def linspace(start, stop, num, *, dtype, device, endpoint):
     state = _state_by_index(device)
-    if dtype.kind == "c":
-        raise NotImplementedError("complex linspace")
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else 0.0
     out = _ramp(state, num, dtype, start, step)

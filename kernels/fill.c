@@ -1,0 +1,48 @@
+/* Fills: full/zeros/ones, __setitem__ of a scalar, arange/linspace.  One program
+ * per dtype T:
+ *
+ *   fill, fill_strided    out[...] = value (of type T)
+ *   ramp                  out[i] = start + i * step (integers and real floats)
+ */
+
+DEVICE_FN index_t strided_offset(index_t i, const int ndim,
+                                 GLOBAL_MEM const index_t *shape,
+                                 GLOBAL_MEM const index_t *strides)
+{
+    index_t off = 0;
+    for (int d = ndim - 1; d >= 0; --d) {
+        index_t extent = shape[d];
+        off += (i % extent) * strides[d];
+        i /= extent;
+    }
+    return off;
+}
+
+KERNEL void fill(GLOBAL_MEM T *RESTRICT out, const T value, const index_t n)
+{
+    index_t i = GLOBAL_ID_0;
+    if (i < n) out[i] = value;
+}
+
+KERNEL void fill_strided(GLOBAL_MEM T *out, const index_t out_off, const T value,
+                         const index_t n, const int ndim, GLOBAL_MEM const index_t *meta)
+{
+    index_t i = GLOBAL_ID_0;
+    if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = value;
+}
+
+#if defined(T_KIND_I) || defined(T_KIND_U)
+#define ACC long
+#elif defined(T_KIND_F) && defined(HAL_FP64)
+#define ACC double
+#elif defined(T_KIND_F)
+#define ACC float
+#endif
+#ifdef ACC
+KERNEL void ramp(GLOBAL_MEM T *RESTRICT out, const ACC start, const ACC step,
+                 const index_t n)
+{
+    index_t i = GLOBAL_ID_0;
+    if (i < n) out[i] = (T)(start + (ACC)i * step);
+}
+#endif

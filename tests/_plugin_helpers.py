@@ -110,6 +110,7 @@ class RestrictedRuntime(hal.Runtime):
     def __init__(self, backend):
         self.backend = backend
         self.synchronized = 0
+        self.synchronized_indices: list[int] = []
 
     def dtype_of(self, native):
         from hal._dtypes import FROM_NUMPY
@@ -132,13 +133,22 @@ class RestrictedRuntime(hal.Runtime):
 
     def synchronize(self, device_index):
         self.synchronized += 1
+        self.synchronized_indices.append(device_index)
+
+
+#: (name, vendor, platform, device type) of the one device RestrictedPlugin has
+ONE_DEVICE = (("Restricted Test Device", "hal tests", "Restricted Platform", "cpu"),)
 
 
 class RestrictedPlugin:
-    """A hal plugin for one float32-first device with a few kernels."""
+    """A hal plugin for float32-first devices with a few kernels.
 
-    def __init__(self, backend="restricted"):
+    ``devices``: (name, vendor, platform, device type) per device, index order.
+    """
+
+    def __init__(self, backend="restricted", devices=ONE_DEVICE):
         self.backend = backend
+        self.devices = devices
         self.runtime = RestrictedRuntime(backend)
         self.kernel_calls = 0   # how often hal asked for kernels (once per backend)
 
@@ -160,9 +170,9 @@ class RestrictedPlugin:
             return None
         caps = hal.Capabilities(dtypes=RESTRICTED_DTYPES,
                                 features=frozenset({"atomics"}))
-        return [hal.DeviceInfo(backend=self.backend, index=0, name="Restricted Test Device",
-                               vendor="hal tests", platform="Restricted Platform",
-                               device_type="cpu", capabilities=caps)]
+        return [hal.DeviceInfo(backend=self.backend, index=i, name=name, vendor=vendor,
+                               platform=platform, device_type=kind, capabilities=caps)
+                for i, (name, vendor, platform, kind) in enumerate(self.devices)]
 
     @hal.hookimpl
     def hal_runtime(self, backend):

@@ -66,5 +66,6 @@ def hal_runtime(backend):
 def hal_register_kernels(backend, registry):
     if backend != BACKEND:
         return
-    from ._kernels import register
-    register(registry)
+    # one module per kernel family, each registering its ops
+    from . import _kernels
+    _kernels.register(registry)

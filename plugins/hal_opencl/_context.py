@@ -210,3 +210,8 @@ class DeviceState:
         global_size = n if local is None else -(-n // local) * local
         self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
                                         None if local is None else (local,))
+
+    def launch_nd(self, kernel, global_size: tuple, local_size: tuple | None, *args) -> None:
+        """Run ``kernel`` with an explicit launch shape (reductions, matmul tiles)."""
+        kernel.set_args(*args)
+        self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size, local_size)

@@ -63,7 +63,7 @@ class Array(_ArrayBase):
     __array_ufunc__ = None  # NumPy defers to us, so np_array + hal_array fails clearly
 
     def __init__(self, *args, **kwargs):
-        raise TypeError("hal.Array cannot be created directly; use hal.asarray(obj, "
+        raise HalTypeError("hal.Array cannot be created directly; use hal.asarray(obj, "
                         "device=...) or another creation function")
 
     # -- attributes ---------------------------------------------------------
@@ -157,7 +157,8 @@ class Array(_ArrayBase):
             yield self[i]
 
     def __hash__(self):
-        raise TypeError("hal.Array is unhashable")
+        raise HalTypeError("hal.Array is unhashable (arrays are mutable); key on id(x) "
+                           "or on a tuple of its values instead")
 
     # -- namespace, devices, DLPack -----------------------------------------
 

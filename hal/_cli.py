@@ -106,14 +106,14 @@ def _device_record(dev, default) -> dict:
 
 
 def _unavailable_records() -> list[dict]:
-    """Every unavailable plugin/backend, plus installed vendor libraries without a
-    plugin (the ``opencl`` extra before the OpenCL backend lands)."""
+    """Every unavailable plugin/backend, plus plugins disabled by the environment and
+    installed vendor libraries without a plugin (see ``_demo.missing_backends``)."""
     import hal
     from ._demo import missing_backends
     out = [{"name": u.name, "kind": u.kind, "reason": u.reason, "fix": u.fix,
             "details": u.details} for u in hal.unavailable_plugins()]
-    for backend, reason, fix in missing_backends():
-        out.append({"name": backend, "kind": "backend", "reason": reason, "fix": fix,
+    for name, kind, reason, fix in missing_backends():
+        out.append({"name": name, "kind": kind, "reason": reason, "fix": fix,
                     "details": ""})
     return out
 
@@ -156,7 +156,9 @@ def cmd_devices(args, console) -> int:
                     ("features", {})):
         table.add_column(col, **kw)
     for r in records:
-        selector = _esc(r["selector"]) + (" [green](default)[/green]" if r["default"] else "")
+        selector = _esc(r["selector"])
+        if r["default"]:
+            selector += " [green](default)[/green]"
         table.add_row(selector, _esc(r["name"]), _esc(r["vendor"]), _esc(r["platform"]),
                       r["type"], _bytes(r["memory_bytes"]),
                       "—" if r["compute_units"] is None else str(r["compute_units"]),
@@ -204,20 +206,28 @@ def _entry_points() -> list[dict]:
     return out
 
 
-def _smoke_test(dev) -> str | None:
-    """A few ops on ``dev`` checked against exact values; None when all is well."""
+def _smoke_test(dev) -> tuple[str | None, list[str]]:
+    """A few ops on ``dev`` checked against exact values.
+
+    Returns (the failure or None, the ops that ran on the host by fallback)."""
+    import warnings
+
     import hal
     try:
-        x = hal.arange(8, dtype=hal.float32, device=dev)
-        total = float(hal.sum(x * 2.0 + 1.0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", hal.HalFallbackWarning)
+            with hal.fallback_policy("allow"), hal.trace() as t:
+                x = hal.arange(8, dtype=hal.float32, device=dev)
+                total = float(hal.sum(x * 2.0 + 1.0))
+                y = hal.to_numpy(hal.exp(hal.zeros((3,), dtype=hal.float32, device=dev)))
+        fallbacks = sorted({e.op for e in t.fallbacks})
         if total != 64.0:
-            return f"sum(arange(8) * 2 + 1) gave {total}, expected 64.0"
-        y = hal.to_numpy(hal.exp(hal.zeros((3,), dtype=hal.float32, device=dev)))
+            return f"sum(arange(8) * 2 + 1) gave {total}, expected 64.0", fallbacks
         if y.tolist() != [1.0, 1.0, 1.0]:
-            return f"exp(zeros(3)) gave {y.tolist()}, expected [1.0, 1.0, 1.0]"
+            return f"exp(zeros(3)) gave {y.tolist()}, expected [1.0, 1.0, 1.0]", fallbacks
     except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        return f"{type(exc).__name__}: {exc}", []
+    return None, fallbacks
 
 
 def cmd_doctor(args, console) -> int:
@@ -228,8 +238,9 @@ def cmd_doctor(args, console) -> int:
     from ._plugins import host
 
     problems: list[str] = []
-    console.print(f"[bold]hal {hal.__version__}[/bold] (Array API {hal.__array_api_version__})"
-                  f" at {_esc(os.path.dirname(os.path.abspath(hal.__file__)))}")
+    where = os.path.dirname(os.path.abspath(hal.__file__))
+    console.print(f"[bold]hal {hal.__version__}[/bold] "
+                  f"(Array API {hal.__array_api_version__}) at {_esc(where)}")
     console.print(f"Python {platform.python_version()} ({_esc(sys.executable)}) on "
                   f"{_esc(platform.platform())}")
 
@@ -314,12 +325,18 @@ def cmd_doctor(args, console) -> int:
     elif default is not None:
         console.print(f"Default device: [bold]{_esc(default)}[/bold] "
                       f"({_esc(default.name)}) — {_esc(why)}")
-        failure = _smoke_test(default)
-        if failure:
-            problems.append(f"smoke test on {default}: {failure}")
-            console.print(f"Smoke test on {_esc(default)}: [red]{_esc(failure)}[/red]")
-        else:
-            console.print(f"Smoke test on {_esc(default)}: [green]ok[/green]")
+    if devs:
+        smoke = Table(title="Smoke test (arange, *, +, sum, exp on each device)",
+                      title_justify="left")
+        for col in ("device", "result", "ran on the host (fallback)"):
+            smoke.add_column(col)
+        for dev in devs:
+            failure, fallbacks = _smoke_test(dev)
+            if failure:
+                problems.append(f"smoke test on {dev}: {failure}")
+            smoke.add_row(_esc(dev), f"[red]{_esc(failure)}[/red]" if failure
+                          else "[green]ok[/green]", ", ".join(fallbacks) or "—")
+        console.print(smoke)
 
     if problems:
         console.print("[bold red]hal is not working:[/bold red]")

@@ -111,7 +111,8 @@ class DemoRow:
     tolerance: float | None = None
     fallbacks: list[str] = field(default_factory=list)   # "op (n×)" entries
     fallback_count: int = 0
-    status: str = ""                # ok | MISMATCH | error: ... | unavailable: ... | reference
+    #: ok | MISMATCH | error: ... | unavailable: ... | reference
+    status: str = ""
     fix: str = ""
     available: bool = True
 
@@ -127,18 +128,36 @@ class DemoRow:
                 "fix": self.fix, "available": self.available, "ok": self.ok}
 
 
-def missing_backends() -> list[tuple[str, str, str]]:
-    """Vendor libraries installed here for which hal has no backend plugin yet.
+def missing_backends() -> list[tuple[str, str, str, str]]:
+    """What hal could use here but does not, beyond ``hal.unavailable_plugins()``.
 
-    Returns ``(backend, reason, fix)``.  Uses ``importlib.util.find_spec``: the vendor
-    library is never imported.
+    Returns ``(name, kind, reason, fix)`` for every ``hal.plugins`` entry point that
+    ``HAL_DISABLE_PLUGINS`` or ``HAL_DISABLE_PLUGIN_AUTOLOAD`` kept from loading, and
+    for every vendor library installed here for which hal has no backend plugin (the
+    ``opencl`` extra before an OpenCL plugin exists).  Vendor libraries are found with
+    ``importlib.util.find_spec``: they are never imported.
     """
-    from ._plugins import host
+    import importlib.metadata
+
+    from . import _env
+    from ._plugins import ENTRY_POINT_GROUP, host
     host.activate_all()
     known = set(host.backends) | {u.name for u in host.unavailable}
+    autoload = not _env.flag(_env.HAL_DISABLE_PLUGIN_AUTOLOAD)
+    disabled = {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
+                if n.strip()}
     out = []
+    entry_points = {ep.name for ep in
+                    importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    for name in sorted(entry_points - known):
+        if not autoload:
+            out.append((name, "plugin", "not loaded: HAL_DISABLE_PLUGIN_AUTOLOAD=1 turns "
+                        "plugin autoload off", "unset HAL_DISABLE_PLUGIN_AUTOLOAD"))
+        elif name in disabled:
+            out.append((name, "plugin", "disabled by HAL_DISABLE_PLUGINS",
+                        f"remove {name!r} from HAL_DISABLE_PLUGINS"))
     for backend, (module, extra) in VENDOR_LIBRARIES.items():
-        if backend in known:
+        if backend in known or backend in entry_points:
             continue
         try:
             found = importlib.util.find_spec(module) is not None
@@ -147,7 +166,7 @@ def missing_backends() -> list[tuple[str, str, str]]:
         if not found:
             continue
         version = _dist_version(module)
-        out.append((backend,
+        out.append((backend, "backend",
                     f"not yet supported: {module}{' ' + version if version else ''} is "
                     f"installed (the '{extra}' extra) but hal has no {backend} plugin yet",
                     f"use a device hal supports (hal devices); the {backend} backend "
@@ -265,8 +284,8 @@ def run(devices=None, *, repeats: int = 3, seed: int = 0) -> list[DemoRow]:
         for u in hal.unavailable_plugins():
             rows.append(DemoRow(u.name, f"({u.kind})", status=f"unavailable: {u.reason}",
                                 fix=u.fix, available=False))
-        for backend, reason, fix in missing_backends():
-            rows.append(DemoRow(backend, "(backend)", status=f"unavailable: {reason}",
+        for name, kind, reason, fix in missing_backends():
+            rows.append(DemoRow(name, f"({kind})", status=f"unavailable: {reason}",
                                 fix=fix, available=False))
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import _dtypes
+from ._errors import HalTypeError
 
 if TYPE_CHECKING:
     from ._capabilities import DeviceInfo
@@ -27,8 +28,8 @@ class Device:
     _interned: dict[tuple[str, int], Device] = {}
 
     def __new__(cls, *args, **kwargs):
-        raise TypeError("hal.Device cannot be created directly; use hal.devices() "
-                        "or hal.get_device('numpy')")
+        raise HalTypeError("hal.Device cannot be created directly; use hal.devices() "
+                           "or hal.get_device('numpy')")
 
     @classmethod
     def _intern(cls, info: DeviceInfo, single: bool) -> Device:

@@ -138,9 +138,8 @@ def cholesky(x, /, *, upper=False) -> Array:
 
 def cross(x1, x2, /, *, axis=-1) -> Array:
     x1, x2, device, dtype = _pair("linalg.cross", x1, x2)
-    if x1.ndim != x2.ndim:
-        raise HalValueError(f"linalg.cross: x1 and x2 must have the same number of "
-                            f"dimensions, got {x1.ndim} and {x2.ndim}")
+    # The standard (since 2022.12) broadcasts the non-compute axes, so the ranks may
+    # differ: (4, 3) x (3,) is four cross products.
     if x1.shape[as_axis(axis, x1.ndim, "linalg.cross")] != 3 or \
             x2.shape[as_axis(axis, x2.ndim, "linalg.cross")] != 3:
         raise HalValueError(f"linalg.cross: axis {axis} must have size 3 in both inputs")

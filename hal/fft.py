@@ -37,6 +37,14 @@ def _run(op, x, norm, **kwargs):
     return call(f"fft.{op}", x._p.device, (x._p.dtype,), x._native, norm=norm, **kwargs)
 
 
+def _nd_axes(s, axes):
+    """The standard: with ``s`` and no ``axes``, transform the last ``len(s)`` axes.
+    Spelled out, because NumPy 2 deprecates inferring them."""
+    if s is not None and axes is None:
+        return tuple(range(-len(s), 0))
+    return axes
+
+
 def fft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
     return _run("fft", _prepared("fft", x, True), norm, n=n, axis=axis)
 
@@ -46,11 +54,11 @@ def ifft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
 
 
 def fftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("fftn", _prepared("fftn", x, True), norm, s=s, axes=axes)
+    return _run("fftn", _prepared("fftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
 
 
 def ifftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("ifftn", _prepared("ifftn", x, True), norm, s=s, axes=axes)
+    return _run("ifftn", _prepared("ifftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
 
 
 def rfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
@@ -62,11 +70,11 @@ def irfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
 
 
 def rfftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("rfftn", _prepared("rfftn", x, False), norm, s=s, axes=axes)
+    return _run("rfftn", _prepared("rfftn", x, False), norm, s=s, axes=_nd_axes(s, axes))
 
 
 def irfftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("irfftn", _prepared("irfftn", x, True), norm, s=s, axes=axes)
+    return _run("irfftn", _prepared("irfftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
 
 
 def hfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:

@@ -143,12 +143,14 @@ ONE_DEVICE = (("Restricted Test Device", "hal tests", "Restricted Platform", "cp
 class RestrictedPlugin:
     """A hal plugin for float32-first devices with a few kernels.
 
-    ``devices``: (name, vendor, platform, device type) per device, index order.
+    ``devices``: (name, vendor, platform, device type) per device, index order;
+    ``dtypes``: the dtype names its devices hold.
     """
 
-    def __init__(self, backend="restricted", devices=ONE_DEVICE):
+    def __init__(self, backend="restricted", devices=ONE_DEVICE, dtypes=RESTRICTED_DTYPES):
         self.backend = backend
         self.devices = devices
+        self.dtypes = tuple(dtypes)
         self.runtime = RestrictedRuntime(backend)
         self.kernel_calls = 0   # how often hal asked for kernels (once per backend)
 
@@ -168,7 +170,7 @@ class RestrictedPlugin:
     def hal_devices(self, backend):
         if backend != self.backend:
             return None
-        caps = hal.Capabilities(dtypes=RESTRICTED_DTYPES,
+        caps = hal.Capabilities(dtypes=self.dtypes,
                                 features=frozenset({"atomics"}))
         return [hal.DeviceInfo(backend=self.backend, index=i, name=name, vendor=vendor,
                                platform=platform, device_type=kind, capabilities=caps)

@@ -225,13 +225,13 @@ def accumulation_dtype(dtype):
     """The standard's default result dtype of sum/prod/cumulative_*/trace: bool and
     small integers widen to the default integer, unsigned to the unsigned one of its
     size; floating dtypes stay."""
-    default_int = default_int()
+    int_ = default_int()
     if dtype.kind == "b":
-        return default_int
+        return int_
     if dtype.kind == "i":
-        return default_int if dtype.itemsize <= default_int.itemsize else dtype
+        return int_ if dtype.itemsize <= int_.itemsize else dtype
     if dtype.kind == "u":
-        return xp.uint64 if default_int is xp.int64 else xp.uint32
+        return xp.uint64 if int_ is xp.int64 else xp.uint32
     return dtype
 
 
@@ -276,7 +276,18 @@ def strict_dtype_name(dtype) -> str:
 
 
 def check_against_strict(result_dtype, qualname: str, *signature) -> bool:
-    """Assert hal's dtype equals strict's when strict accepts; says whether it did."""
+    """Assert hal's dtype equals strict's when strict accepts; says whether it did.
+
+    Arrays whose dtypes the standard cannot promote (int with float ...) are hal's
+    documented extension, not strict's to judge: some strict functions (matmul)
+    pass them on to NumPy, whose answer hal deliberately does not follow.
+    """
+    dtypes = [strict_dtype(d) for d in signature if not isinstance(d, type)]
+    if len(dtypes) > 1 and None not in dtypes:
+        try:
+            strict.result_type(*dtypes)
+        except TypeError:
+            return False
     want = strict_result_dtype(qualname, tuple(signature))
     if want is None:
         return False

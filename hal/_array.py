@@ -274,8 +274,9 @@ def _index_array(x: Array, idx: Array, op: str):
         raise HalDeviceError(f"{op}: the index is on {idx._p.device}, the array on "
                              f"{x._p.device}; move it: idx.to_device(x.device)")
     if idx._p.dtype.kind not in "iub":
-        raise HalIndexError(f"{op}: index arrays must be integer or bool, got "
-                            f"{idx._p.dtype}")
+        raise HalIndexError(f"{op} on {x._p.device}: index arrays must be integer or "
+                            f"bool, got {idx._p.dtype}; cast it first: hal.astype(idx, "
+                            f"x.device.default_index)")
     return idx._native
 
 

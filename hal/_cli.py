@@ -367,6 +367,46 @@ def cmd_demo(args, console) -> int:
 
 # -- main ------------------------------------------------------------------------
 
+def cmd_kernels_check(args, console) -> int:
+    """Compile every portable kernel for one device; exit 1 if any fails."""
+    from rich.table import Table
+
+    from . import _kernelcheck, get_device
+    from ._dtypes import as_dtype
+    device = get_device(args.device) if args.device else None
+    if device is None:
+        candidates = [d for d in __import__("hal").devices() if d.backend == args.target]
+        if not candidates:
+            console.print(f"[red]hal kernels check: no {args.target} device; pass "
+                          f"--device SELECTOR (see `hal devices`)[/red]")
+            return 1
+        device = candidates[0]
+    dtypes = [as_dtype(n.strip()) for n in args.dtypes.split(",")] if args.dtypes else None
+    console.print(f"compiling kernels/ for target {args.target} on {device} "
+                  f"({_esc(device.name)})")
+
+    def progress(r):
+        status = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+        console.print(f"  {r.file:<16} {r.dtype:<11} {r.kernels:>4} kernels "
+                      f"{r.seconds:7.2f} s  {status}")
+
+    results = _kernelcheck.check(args.target, device, files=args.file or None,
+                                 dtypes=dtypes, progress=progress)
+    failed = [r for r in results if not r.ok]
+    table = Table(title=f"hal kernels check --target {args.target} --device {device}")
+    for column in ("file", "dtype", "kernels", "seconds", "status"):
+        table.add_column(column)
+    for r in results:
+        detail = r.error or (f"missing: {', '.join(r.missing)}" if r.missing else "ok")
+        table.add_row(r.file, r.dtype, str(r.kernels), f"{r.seconds:.2f}",
+                      _esc(detail[:400]) if not r.ok else "ok")
+    console.print(table)
+    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    for r in failed:
+        console.print(f"[red]{r.file} [{r.dtype}]:[/red]\n{_esc(r.error or r.missing)}")
+    return 1 if failed or not results else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
     parser = argparse.ArgumentParser(
@@ -392,6 +432,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3, help="timed runs per device (median)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("kernels", help="portable kernels in kernels/")
+    ksub = p.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
+    k = ksub.add_parser("check", help="compile every portable kernel for a device")
+    k.add_argument("--target", default="opencl", help="opencl (default), cuda or hip")
+    k.add_argument("--device", metavar="SELECTOR",
+                   help="the device to compile for; default: the target's first device")
+    k.add_argument("--file", action="append", metavar="NAME.c",
+                   help="only this source file (repeatable)")
+    k.add_argument("--dtypes", metavar="LIST", help="only these dtypes, comma-separated")
+    k.set_defaults(func=cmd_kernels_check)
     return parser
 
 

@@ -147,3 +147,23 @@ def feature_defines(dtypes) -> dict[str, str]:
         if d is _dtypes.float16:
             defines["HAL_FP16"] = "1"
     return defines
+
+
+def program_defines(dtype: _dtypes.DType, device_dtypes) -> dict[str, str]:
+    """The template defines of a program for loop dtype ``dtype`` on a device that can
+    hold ``device_dtypes``: ``T`` and its kind, ``TU``/``T_BITS`` for integers, and
+    ``HAL_FP64``/``HAL_FP16`` when the device has them (so every program may name the
+    device's optional types, e.g. as cast destinations)."""
+    defines = type_defines("T", dtype)
+    if dtype.kind in "iu":
+        defines["TU"] = f"hal_uint{8 * dtype.itemsize}"
+        defines["T_BITS"] = str(8 * dtype.itemsize)
+    if _dtypes.float64 in device_dtypes:
+        defines["HAL_FP64"] = "1"
+    if _dtypes.float16 in device_dtypes:
+        defines["HAL_FP16"] = "1"
+    return defines
+
+
+def options(defines: dict[str, str]) -> tuple[str, ...]:
+    return tuple(f"-D{k}={v}" for k, v in sorted(defines.items()))

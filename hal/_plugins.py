@@ -221,11 +221,15 @@ class PluginHost:
             if state.availability is not None:
                 return
             name = state.spec.name
+            seen = len(self.unavailable)
             _, avail = self.call_first("hal_backend_available", backend=name)
             if avail is None:
+                # a plugin whose hook raised is the likely reason: say so
+                raised = [u.reason for u in self.unavailable[seen:] if u.name == state.plugin]
                 avail = Availability(available=False,
-                                     reason=f"no plugin answered hal_backend_available "
-                                            f"for {name!r}", fix=state.spec.install_hint)
+                                     reason=raised[0] if raised else
+                                     f"no plugin answered hal_backend_available for "
+                                     f"{name!r}", fix=state.spec.install_hint)
             elif not isinstance(avail, Availability):
                 try:
                     avail = _validated(Availability, avail, state.plugin,

@@ -10,19 +10,20 @@
  */
 
 #if defined(T_KIND_C)
-#define RE_OF(x) ((x).x)
-#define IM_OF(x) ((x).y)
-#define NONZERO(x) ((x).x != 0 || (x).y != 0)
+/* (macro parameters are named v: a parameter named x would also replace .x) */
+#define RE_OF(v) ((v).x)
+#define IM_OF(v) ((v).y)
+#define NONZERO(v) ((v).x != 0 || (v).y != 0)
 #else
-#define RE_OF(x) (x)
-#define IM_OF(x) 0
-#define NONZERO(x) ((x) != 0)
+#define RE_OF(v) (v)
+#define IM_OF(v) 0
+#define NONZERO(v) ((v) != 0)
 #endif
 
-#define conv_real(DST, x) ((DST)RE_OF(x))
-#define conv_bool(DST, x) ((DST)(NONZERO(x) ? 1 : 0))
-#define conv_c64(DST, x) MAKE_COMPLEX64((float)RE_OF(x), (float)IM_OF(x))
-#define conv_c128(DST, x) MAKE_COMPLEX128((double)RE_OF(x), (double)IM_OF(x))
+#define conv_real(DST, v) ((DST)RE_OF(v))
+#define conv_bool(DST, v) ((DST)(NONZERO(v) ? 1 : 0))
+#define conv_c64(DST, v) MAKE_COMPLEX64((float)RE_OF(v), (float)IM_OF(v))
+#define conv_c128(DST, v) MAKE_COMPLEX128((double)RE_OF(v), (double)IM_OF(v))
 
 #ifdef HAL_FP64
 #define HAL_FP64_DSTS(X) X(float64, hal_float64, conv_real) X(complex128, hal_complex128, conv_c128)

@@ -69,3 +69,17 @@ def hal_register_kernels(backend, registry):
     # one module per kernel family, each registering its ops
     from . import _kernels
     _kernels.register(registry)
+
+
+@hookimpl
+def hal_compile_kernel(backend, device_index, name, source, options):
+    """Compile portable kernel source for one OpenCL device (``hal kernels check``)."""
+    if backend != BACKEND:
+        return None
+    import warnings
+
+    from ._state import state_of
+    state = state_of(hal.get_device(f"opencl:{device_index}"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", state.cl.CompilerWarning)
+        return state.build_source(source, list(options), name)

@@ -150,16 +150,7 @@ class DeviceState:
 
     def defines_for(self, dtype) -> dict[str, str]:
         """The template defines of a program for loop dtype ``dtype`` on this device."""
-        defines = _kernels.type_defines("T", dtype)
-        if dtype.kind in "iu":
-            defines["TU"] = f"hal_uint{8 * dtype.itemsize}"
-            defines["T_BITS"] = str(8 * dtype.itemsize)
-        # every program may name the device's optional types (cast destinations ...)
-        if hal.float64 in self.hal_device.dtypes:
-            defines["HAL_FP64"] = "1"
-        if hal.float16 in self.hal_device.dtypes:
-            defines["HAL_FP16"] = "1"
-        return defines
+        return _kernels.program_defines(dtype, self.hal_device.dtypes)
 
     def _program(self, file: str, defines: dict[str, str], instance: str = ""):
         # PyOpenCL warns on any compiler output (PoCL and Intel print notes even on
@@ -169,11 +160,15 @@ class DeviceState:
             return self._build(file, defines, instance)
 
     def _build(self, file: str, defines: dict[str, str], instance: str):
-        cl = self.cl
         source = _kernels.source("opencl", file)
         if instance:
             source = f"{source}\n/* instance */\n{instance}\n"
-        options = [f"-D{k}={v}" for k, v in sorted(defines.items())]
+        return self.build_source(source, list(_kernels.options(defines)),
+                                 f"kernels/{file} {instance}".strip())
+
+    def build_source(self, source: str, options: list[str], what: str):
+        """Compile ``source`` (or load its binary from the disk cache)."""
+        cl = self.cl
         digest = _diskcache.key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
         binary = _diskcache.load("opencl", digest)
         if binary is not None:
@@ -190,7 +185,7 @@ class DeviceState:
         except cl.Error as exc:
             log = str(exc)
             raise KernelBuildError(
-                f"building kernels/{file} {instance} with {' '.join(options)} failed on "
+                f"building {what} with {' '.join(options)} failed on "
                 f"{self.hal_device} ({self.device.name}):\n{log}") from None
         self.stats["built"] += 1
         try:

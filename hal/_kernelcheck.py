@@ -8,7 +8,6 @@ the manifest must then be present in the program.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -30,10 +29,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not self.error and not self.missing
-
-
-def _pattern(name: str) -> re.Pattern:
-    return re.compile("^" + re.sub(r"<[a-z]+>", "[a-z0-9_]+", name) + "$")
 
 
 def check(target: str, device, files: list[str] | None = None, dtypes=None,
@@ -74,7 +69,7 @@ def check(target: str, device, files: list[str] | None = None, dtypes=None,
                 result.kernels = len(names)
                 if names:
                     result.missing = [s.name for s in specs if dtype in s.dtype_list()
-                                      and not any(_pattern(s.name).match(n) for n in names)]
+                                      and not any(_kernels.pattern(s.name).match(n) for n in names)]
             except Exception as exc:  # report every failure, go on with the rest
                 result.error = f"{type(exc).__name__}: {exc}"
             result.seconds = time.perf_counter() - start

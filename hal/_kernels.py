@@ -83,12 +83,32 @@ class Manifest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     kernel: tuple[KernelSpec, ...]
 
+    def find(self, file: str, name: str) -> KernelSpec | None:
+        """The entry of kernel ``name`` of ``file``: an exact name, else the pattern
+        with the longest literal part (``binary_as_<op>`` before ``binary_<op>``)."""
+        best, best_len = None, -1
+        for k in self.kernel:
+            if k.file != file:
+                continue
+            if k.name == name:
+                return k
+            if pattern(k.name).match(name):
+                literal = len(re.sub(r"<[a-z]+>", "", k.name))
+                if literal > best_len:
+                    best, best_len = k, literal
+        return best
+
     def get(self, name: str) -> KernelSpec:
         for k in self.kernel:
             if k.name == name:
                 return k
         raise HalValueError(f"no kernel {name!r} in kernels/manifest.toml; known: "
                             f"{', '.join(k.name for k in self.kernel)}")
+
+
+def pattern(name: str) -> re.Pattern:
+    """A manifest kernel name (``unary_<op>``) as a regular expression."""
+    return re.compile("^" + re.sub(r"<[a-z]+>", "[a-z0-9_]+", name) + "$")
 
 
 @functools.cache

@@ -145,13 +145,16 @@ class PluginHost:
 
     # -- calling hooks safely --------------------------------------------------
 
-    def call_each(self, hook: str, **kwargs):
+    def call_each(self, hook: str, only: str | None = None, **kwargs):
         """Call every implementation of ``hook`` on its own, in pluggy's order (newest first).
 
         Yields ``(plugin name, result)``; an implementation that raises is recorded as
-        a broken plugin and skipped, so one plugin can never break another.
+        a broken plugin and skipped, so one plugin can never break another.  ``only``:
+        call just that plugin's implementation.
         """
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            if only is not None and impl.plugin_name != only:
+                continue
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
             except Exception as exc:
@@ -178,9 +181,9 @@ class PluginHost:
         from pydantic import ValidationError
 
         from ._capabilities import BackendSpec
-        for plugin, specs in self.call_each("hal_backends"):
-            if only_plugin is not None and plugin != only_plugin:
-                continue
+        # only_plugin: a plugin registered late; the others were asked already (and
+        # asking them again would record their failures twice)
+        for plugin, specs in self.call_each("hal_backends", only=only_plugin):
             if not isinstance(specs, (list, tuple)):
                 if specs is not None:
                     self.unavailable.append(UnavailablePlugin(

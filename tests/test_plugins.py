@@ -419,3 +419,14 @@ def test_register_plugin_by_hand_isolates_a_broken_plugin(plugin, name, fragment
         x = hal.asarray([1.0, 2.0], device="numpy")
         np.testing.assert_array_equal(hal.to_numpy(hal.exp(x) * 0 + x), [1.0, 2.0])
     assert not [u for u in hal.unavailable_plugins() if u.name == name]
+
+
+def test_a_failure_is_recorded_once_however_many_plugins_come_later():
+    from _plugin_helpers import RestrictedPlugin
+    with registered(RaisesEverywhere(), "raises_once"), \
+         registered(RestrictedPlugin("later_a"), "later_a_plugin", "later_a"), \
+         registered(RestrictedPlugin("later_b"), "later_b_plugin", "later_b"):
+        reasons = [u.reason for u in hal.unavailable_plugins() if u.name == "raises_once"]
+        assert reasons.count("hook hal_backends raised RuntimeError: hal_backends exploded") \
+            == 1, reasons
+        assert {"later_a", "later_b"} <= {d.backend for d in hal.devices()}

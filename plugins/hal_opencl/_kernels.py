@@ -56,8 +56,8 @@ def _cast_instance(dst) -> str:
 def _scalar(dtype, value):
     """A Python scalar as the kernel argument of ``dtype`` (weak typing: value cast)."""
     if dtype.kind == "b":
-        return np.uint8(bool(value))
-    return dtype.numpy.type(value)
+        return bool(value)
+    return value
 
 
 def broadcast_strides(arr: CLArray, shape: tuple) -> tuple:
@@ -69,8 +69,9 @@ def broadcast_strides(arr: CLArray, shape: tuple) -> tuple:
     return tuple(strides)
 
 
-_index = np.int64
-_int = np.int32
+# kernels have typed scalar arguments (see DeviceState.kernel): plain ints will do
+_index = int
+_int = int
 
 
 # -- elementwise ----------------------------------------------------------------------
@@ -212,12 +213,8 @@ def _ramp(state, n, dtype, start, step):
     if dtype.kind not in "iuf":
         raise NotImplementedError(f"no ramp kernel for {dtype}")
     out = state.empty((n,), dtype)
-    if dtype.kind in "iu":
-        acc = np.int64
-    else:
-        acc = np.float64 if hal.float64 in state.hal_device.dtypes else np.float32
     k = state.kernel("fill.c", dtype, "ramp")
-    state.launch(k, n, out.data, acc(start), acc(step), _index(n))
+    state.launch(k, n, out.data, start, step, n)
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from hal import Runtime
 
 from ._array import CLArray
-from ._state import state_of
+from ._state import _STATES, state_of
 
 
 class OpenCLRuntime(Runtime):
@@ -18,7 +18,9 @@ class OpenCLRuntime(Runtime):
         self._hal = hal
 
     def _state(self, index: int):
-        return state_of(self._hal.get_device(f"opencl:{index}"))
+        state = _STATES.get(index)  # the common case: the device is already in use
+        return state if state is not None else state_of(
+            self._hal.get_device(f"opencl:{index}"))
 
     def dtype_of(self, native):
         return native.dtype

@@ -147,7 +147,7 @@ def _host_fallback(host_fn: Callable, device: Device, count_key) -> Callable:
 
     def outward(r):
         if isinstance(r, (np.ndarray, np.generic)):
-            return from_host(np.asarray(r), index)
+            return from_host(_host_result(np.asarray(r), device), index)
         if isinstance(r, (list, tuple)):
             return type(r)(outward(x) for x in r)
         return r
@@ -157,6 +157,14 @@ def _host_fallback(host_fn: Callable, device: Device, count_key) -> Callable:
         return outward(host_fn(*[inward(a) for a in args],
                                **{k: inward(v) for k, v in kwargs.items()}))
     return run
+
+
+def _host_result(r: np.ndarray, device: Device) -> np.ndarray:
+    """NumPy gives indices and counts as int64; a device without int64 holds them in
+    its own index dtype (the standard's "indexing" default), as its kernels would."""
+    if r.dtype.kind in "iu" and _dtypes.FROM_NUMPY[r.dtype] not in device.dtypes:
+        return r.astype(device.default_index.numpy)
+    return r
 
 
 def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]:

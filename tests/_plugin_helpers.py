@@ -107,8 +107,9 @@ def zeros(shape, *, dtype, device):
 class RestrictedRuntime(hal.Runtime):
     """Data movement of the restricted device: always a copy, like device memory."""
 
-    def __init__(self, backend):
+    def __init__(self, backend, dtypes=RESTRICTED_DTYPES):
         self.backend = backend
+        self.dtypes = tuple(dtypes)
         self.synchronized = 0
         self.synchronized_indices: list[int] = []
 
@@ -121,7 +122,7 @@ class RestrictedRuntime(hal.Runtime):
 
     def from_host(self, host, device_index, *, copy=True):
         host = np.asarray(host)
-        if host.dtype.name not in RESTRICTED_DTYPES:
+        if host.dtype.name not in self.dtypes:
             raise TypeError(f"{self.backend} cannot hold {host.dtype}")
         return Buf(np.array(host, copy=True))
 
@@ -151,7 +152,7 @@ class RestrictedPlugin:
         self.backend = backend
         self.devices = devices
         self.dtypes = tuple(dtypes)
-        self.runtime = RestrictedRuntime(backend)
+        self.runtime = RestrictedRuntime(backend, self.dtypes)
         self.kernel_calls = 0   # how often hal asked for kernels (once per backend)
 
     @hal.hookimpl

@@ -71,8 +71,13 @@ def default_complex():
 # -- moving data ----------------------------------------------------------------------
 
 def to_device(a):
-    """A NumPy array (or scalar) -> a hal Array on the device under test."""
-    return xp.asarray(np.asarray(a), device=device())
+    """A NumPy array (or scalar) -> a hal Array on the device under test.
+
+    Always a copy: on the NumPy backend ``asarray`` may share the buffer, and a test
+    that mutates the hal array (setitem, ``+=``) must not change its own reference
+    input.  (test_creation covers the sharing itself.)
+    """
+    return xp.asarray(np.asarray(a), device=device(), copy=True)
 
 
 def to_numpy(x) -> np.ndarray:

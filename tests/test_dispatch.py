@@ -9,7 +9,9 @@ through a core decomposition or the fallback policy, visibly (warnings, counts,
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import warnings
 
 import numpy as np
@@ -19,8 +21,8 @@ import hal
 from hal import _dispatch, _policy
 from hal._dispatch import op
 
-from _plugin_helpers import (RestrictedPlugin, forget_fallbacks, registered,
-                             run_python, clean_env)
+from _plugin_helpers import (RESTRICTED_DTYPES, RestrictedPlugin, clean_env,
+                             forget_fallbacks, registered, run_python)
 
 BACKEND = "restricted"
 PLUGIN = "restricted_plugin"
@@ -278,7 +280,7 @@ def test_HAL_FALLBACK_is_read_from_the_environment(monkeypatch):
         hal.get_fallback_policy()
 
 
-def test_HAL_FALLBACK_error_in_a_fresh_process(tmp_path):
+def test_HAL_FALLBACK_error_in_a_fresh_process():
     code = """
         import json, hal, numpy as np
         from _plugin_helpers import RestrictedPlugin
@@ -291,8 +293,6 @@ def test_HAL_FALLBACK_error_in_a_fresh_process(tmp_path):
             out["error"] = str(exc)
         print(json.dumps(out))
     """
-    import json
-    import os
     here = os.path.dirname(__file__)
     proc = run_python(code, clean_env(HAL_FALLBACK="error", PYTHONPATH=here,
                                       HAL_DISABLE_PLUGINS="opencl"))
@@ -408,7 +408,8 @@ def test_explain_names_the_kernel_and_the_plugin(dev):
     # the host kernel is part of the fallback, not an op of its own
     assert [r.device for r in f.resolutions] == [dev]
 
-    n = hal.explain("add", hal.asarray([1.0]), hal.asarray([1.0]))
+    one = hal.asarray([1.0], device="numpy")
+    n = hal.explain("add", one, one)
     assert (n.kernel, n.resolutions[-1].plugin) == ("numpy.add", "numpy")
 
 
@@ -428,7 +429,7 @@ def test_mixing_devices_raises_naming_both(dev):
     with pytest.raises(hal.HalDeviceError, match=r"restricted.*to_device"):
         x[0:2] = y[0:2]
     with pytest.raises(hal.HalDeviceError, match=r"numpy.*restricted.*to_device"):
-        x[hal.asarray([0, 1])]
+        x[hal.asarray([0, 1], device="numpy")]
     # the explicit move works, and is a real copy
     moved = y.to_device(dev)
     assert moved.device is dev
@@ -537,3 +538,28 @@ def test_math_sanity_of_native_kernels(dev):
     np.testing.assert_allclose(host(r), expected, rtol=1e-6)
     assert r.dtype is hal.float32
     assert math.isclose(float(hal.sum(x)), sum(X), rel_tol=1e-6)
+
+
+NO_X64 = tuple(d for d in RESTRICTED_DTYPES if d not in ("int64", "uint64"))
+
+
+@pytest.mark.parametrize("name, run, reference", [
+    ("argmax", lambda x: hal.argmax(x), lambda a: np.argmax(a)),
+    ("argsort", lambda x: hal.argsort(x), lambda a: np.argsort(a, stable=True)),
+    ("nonzero", lambda x: hal.nonzero(x)[0], lambda a: np.nonzero(a)[0]),
+    ("searchsorted", lambda x: hal.searchsorted(hal.sort(x), x),
+     lambda a: np.searchsorted(np.sort(a), a)),
+    ("unique_counts", lambda x: hal.unique_counts(x).counts,
+     lambda a: np.unique_counts(a).counts),
+])
+def test_host_fallback_indices_use_the_devices_index_dtype(name, run, reference):
+    """NumPy answers int64; a device without int64 gets its own index dtype."""
+    plugin = RestrictedPlugin("restricted_nox64", dtypes=NO_X64)
+    with registered(plugin, "restricted_nox64_plugin", "restricted_nox64"):
+        d = hal.get_device("restricted_nox64")
+        assert d.default_index is hal.int32
+        x = hal.asarray([1.0, 3.0, 0.0, 3.0, 2.0], device=d)
+        with hal.fallback_policy("allow"):
+            result = run(x)
+        assert result.device is d and result.dtype is hal.int32
+        np.testing.assert_array_equal(host(result), reference(np.float32(host(x))))

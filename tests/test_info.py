@@ -86,7 +86,9 @@ def test_default_dtypes_match_array_api_strict(profiles, selector):
 
 
 def test_capabilities_match_array_api_strict():
-    ours, theirs = INFO.capabilities(), SINFO.capabilities()
+    with hal.default_device("numpy"):         # the suite's device may be another one
+        ours = INFO.capabilities()
+    theirs = SINFO.capabilities()
     assert ours == theirs == {"boolean indexing": True, "data-dependent shapes": True,
                               "max dimensions": 64}
 

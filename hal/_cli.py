@@ -118,6 +118,30 @@ def _unavailable_records() -> list[dict]:
     return out
 
 
+def _problem_records(probe: bool) -> list[dict]:
+    """Contract problems of loaded plugins (``hal._contract``): hooks pluggy would
+    ignore, and with ``probe`` every claimed dtype a device cannot hold."""
+    from . import _contract
+    try:
+        _contract.recorded_problems()   # registers every backend's kernels: their errors
+        return [p.as_dict() for p in _contract.problems(probe_dtypes=probe)]
+    except Exception as exc:  # checking must never break the listing
+        return [{"plugin": "?", "where": "hal's contract checks", "expected": "no error",
+                 "found": f"{type(exc).__name__}: {exc}", "fix": "report it to hal"}]
+
+
+def _problem_table(records: list[dict]):
+    from rich.table import Table
+    table = Table(title="Plugin contract problems", title_justify="left")
+    for col, kw in (("plugin", {"style": "bold"}), ("where", {}),
+                    ("expected", {}), ("found", {"style": "yellow"}), ("fix", {})):
+        table.add_column(col, **kw)
+    for r in records:
+        table.add_row(_esc(r["plugin"]), _esc(r["where"]), _esc(r["expected"]),
+                      _esc(r["found"]), _esc(r["fix"]))
+    return table
+
+
 def _unavailable_table(records: list[dict]):
     from rich.table import Table
     table = Table(title="Unavailable plugins and backends", title_justify="left")
@@ -137,6 +161,7 @@ def cmd_devices(args, console) -> int:
     devs = hal.devices()
     default, _, default_error = _default_device()
     records = [_device_record(d, default) for d in devs]
+    problems = _problem_records(probe=not args.no_check)
     unavailable = _unavailable_records()
     if args.json:
         print(json.dumps({
@@ -145,6 +170,7 @@ def cmd_devices(args, console) -> int:
             "default_device_error": default_error,
             "devices": records,
             "unavailable": unavailable,
+            "problems": problems,
         }, indent=2))
         return 0 if devs else 1
 
@@ -173,6 +199,8 @@ def cmd_devices(args, console) -> int:
         console.print(_unavailable_table(unavailable))
     else:
         console.print("[dim]No unavailable plugins or backends.[/dim]")
+    if problems:
+        console.print(_problem_table(problems))
     return 0 if devs else 1
 
 
@@ -304,7 +332,12 @@ def cmd_doctor(args, console) -> int:
                         ("" if ok else state.spec.install_hint)))
     console.print(bt)
 
+    contract = _problem_records(probe=True)
     unavailable = _unavailable_records()
+    if contract:
+        console.print(_problem_table(contract))
+        problems.extend(f"plugin {r['plugin']!r}, {r['where']}: expected {r['expected']}; "
+                        f"found {r['found']}" for r in contract)
     if unavailable:
         console.print(_unavailable_table(unavailable))
         with_details = [r for r in unavailable if r["details"]]
@@ -418,6 +451,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("devices", help="every backend and device, and why any is missing")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--no-check", action="store_true",
+                   help="skip the check that each device holds every dtype it claims")
     p.set_defaults(func=cmd_devices)
 
     p = sub.add_parser("doctor", help="check the environment; exit 1 if hal does not work")

@@ -124,6 +124,9 @@ class PluginHost:
             # name hal has no spec for (pluggy accepts those silently)
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
+            if not isinstance(exc, _ContractError):
+                from ._contract import pluggy_error_problem
+                exc = pluggy_error_problem(exc, plugin, name)
             self.unavailable.append(UnavailablePlugin(
                 name, f"does not follow the hal plugin contract: {exc}",
                 "compare the plugin's hook functions with hal/hookspecs.py (names and "

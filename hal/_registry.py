@@ -67,29 +67,38 @@ class KernelRegistrar:
         (device, loop dtypes) when the op is first resolved (CuPy's loop tables).
         """
         problem = None
-        if op not in OPS:
-            close = [n for n in OPS if n.endswith(op) or op.endswith(n)][:3]
-            problem = (f"kernel for unknown op {op!r}"
-                       + (f" (did you mean {', '.join(close)}?)" if close else
-                          "; see hal.op_names()"))
+        label = name or getattr(fn, "__name__", None) or repr(fn)
+        if not isinstance(op, str) or op not in OPS:
+            import difflib
+            close = [n for n in OPS if isinstance(op, str) and
+                     (n.endswith(op) or op.endswith(n))][:3]
+            if not close and isinstance(op, str):
+                close = difflib.get_close_matches(op, list(OPS), n=3)
+            problem = (f"kernel {label!r} for unknown op {op!r}: expected an op of hal's "
+                       f"op table (hal.op_names())"
+                       + (f"; did you mean {', '.join(close)}?" if close else ""))
         elif not callable(fn):
-            problem = f"kernel for {op!r} is not callable: {fn!r}"
+            problem = (f"kernel for {op!r} is not callable: expected a function (or a "
+                       f"factory with factory=True), found {fn!r}")
         parsed = None
         if problem is None and dtypes is not None:
             try:
+                if isinstance(dtypes, (str, _dtypes.DType)):
+                    raise TypeError("a single dtype, not a collection of them")
                 parsed = frozenset(_dtypes.BY_NAME[d] if isinstance(d, str) else d
                                    for d in dtypes)
                 bad = [d for d in parsed if d.__class__ is not _dtypes.DType]
                 if bad:
                     raise KeyError(bad)
             except (KeyError, TypeError) as exc:
-                problem = (f"kernel for {op!r} has a malformed dtype signature {dtypes!r} "
-                           f"({exc}); expected hal dtypes or their names")
+                problem = (f"kernel {label!r} for {op!r} has a malformed dtype signature "
+                           f"{dtypes!r}: expected a collection of hal dtypes or their names "
+                           f"({', '.join(_dtypes.BY_NAME)}), found {exc}")
         from ._capabilities import FEATURES
         req = frozenset(requires)
         if problem is None and not req <= FEATURES:
-            problem = (f"kernel for {op!r} requires unknown feature(s) "
-                       f"{sorted(req - FEATURES)}; known: {sorted(FEATURES)}")
+            problem = (f"kernel {label!r} for {op!r} requires unknown feature(s) "
+                       f"{sorted(req - FEATURES)}: expected features of {sorted(FEATURES)}")
         if problem is not None:
             self.errors.append(f"plugin {self.plugin!r}, backend {self.backend!r}: {problem}")
             return

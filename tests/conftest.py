@@ -29,8 +29,8 @@ _COMMON = dict(
                            HealthCheck.filter_too_much],
     print_blob=True,
 )
-settings.register_profile("default", max_examples=12, **_COMMON)
-settings.register_profile("ci", max_examples=12, derandomize=True, database=None,
+settings.register_profile("default", max_examples=10, **_COMMON)
+settings.register_profile("ci", max_examples=10, derandomize=True, database=None,
                           **_COMMON)
 settings.register_profile("thorough", max_examples=300, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

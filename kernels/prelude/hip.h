@@ -45,3 +45,25 @@ typedef double2 hal_complex128;
 #define hal_signbit(x) signbit(x)
 #define hal_copysign(x, y) copysign(x, y)
 #define hal_nextafter(x, y) nextafter(x, y)
+#define HAL_INFINITY __int_as_float(0x7f800000)
+
+/* 2-D launches and 8-lane vectors (CPU register blocking in matmul.c; on a GPU the
+   lanes are plain registers).  Same names as prelude/opencl.h. */
+#define GLOBAL_ID_1 ((index_t)blockIdx.y * blockDim.y + threadIdx.y)
+template <typename S> struct hal_v8 { S s[8]; };
+template <typename S> __device__ inline hal_v8<S> hal_v8_splat(S v) {
+    hal_v8<S> r; for (int l = 0; l < 8; ++l) r.s[l] = v; return r; }
+template <typename S> __device__ inline hal_v8<S> hal_v8_load(const S *p) {
+    hal_v8<S> r; for (int l = 0; l < 8; ++l) r.s[l] = p[l]; return r; }
+template <typename S> __device__ inline void hal_v8_store(hal_v8<S> v, S *p) {
+    for (int l = 0; l < 8; ++l) p[l] = v.s[l]; }
+template <typename S> __device__ inline hal_v8<S> operator+(hal_v8<S> a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) a.s[l] += b.s[l]; return a; }
+template <typename S> __device__ inline hal_v8<S> &operator+=(hal_v8<S> &a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) a.s[l] += b.s[l]; return a; }
+template <typename S> __device__ inline hal_v8<S> operator*(S a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) b.s[l] *= a; return b; }
+#define HAL_V8(S) hal_v8<S>
+#define HAL_V8_SPLAT(S, v) hal_v8_splat<S>((S)(v))
+#define HAL_V8_LOAD(S, p) hal_v8_load<S>(p)
+#define HAL_V8_STORE(S, v, p) hal_v8_store<S>((v), (p))

@@ -56,3 +56,27 @@ typedef float2 hal_complex64;
 #define hal_signbit(x) signbit(x)
 #define hal_copysign(x, y) copysign(x, y)
 #define hal_nextafter(x, y) nextafter(x, y)
+#define HAL_INFINITY INFINITY
+
+/* 2-D launches and 8-lane vectors (CPU register blocking in matmul.c).
+   HAL_V8(S) is 8 lanes of the float type S; vectors add, a scalar times a vector
+   broadcasts; HAL_V8_LOAD/STORE move 8 consecutive elements of S. */
+#define GLOBAL_ID_1 ((index_t)get_global_id(1))
+typedef float8 hal_float32_v8;
+#ifdef HAL_FP64
+typedef double8 hal_float64_v8;
+#endif
+#ifdef HAL_FP16
+typedef half8 hal_float16_v8;
+#endif
+#define HAL_V8(S) HAL_V8_NAME(S)
+#define HAL_V8_NAME(S) S##_v8
+#define HAL_V8_SPLAT(S, v) ((HAL_V8(S))(v))
+/* element by element (any address space and alignment): compilers merge these into
+   one vector access, where vload8/vstore8 are out-of-line calls on some drivers */
+#define HAL_V8_LOAD(S, p) ((HAL_V8(S))((p)[0], (p)[1], (p)[2], (p)[3], \
+                                        (p)[4], (p)[5], (p)[6], (p)[7]))
+#define HAL_V8_STORE(S, v, p) do { HAL_V8(S) hal_v8_ = (v); \
+    (p)[0] = hal_v8_.s0; (p)[1] = hal_v8_.s1; (p)[2] = hal_v8_.s2; (p)[3] = hal_v8_.s3; \
+    (p)[4] = hal_v8_.s4; (p)[5] = hal_v8_.s5; (p)[6] = hal_v8_.s6; (p)[7] = hal_v8_.s7; \
+} while (0)

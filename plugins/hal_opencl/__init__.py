@@ -69,6 +69,9 @@ def hal_register_kernels(backend, registry):
     # one module per kernel family, each registering its ops
     from . import _kernels
     _kernels.register(registry)
+    from . import _linalg; _linalg.register(registry)  # noqa: E702
+    from . import _reduce; _reduce.register(registry)  # noqa: E702
+    from . import _indexing; _indexing.register(registry)  # noqa: E702
 
 
 @hookimpl

@@ -24,19 +24,40 @@ def _checked(dtype, device, op):
     return dtype
 
 
-def _infer_dtype(host: np.ndarray, device):
+def _infer_dtype(host: np.ndarray, device, obj=None):
     """The standard's dtype for Python data: bool, default int/float/complex."""
     kind = host.dtype.kind
     if kind == "b":
         return _dtypes.bool
     if kind in "iu":
-        return device.default_int
+        return _fitting_default_int(host, device)
     if kind == "f":
+        if obj is not None and not _has_float(obj):
+            # only ints, yet NumPy chose float64: it does so for ints beyond int64
+            return _fitting_default_int(np.asarray(obj, dtype=object), device)
         return device.default_float
     if kind == "c":
         return device.default_complex
     raise HalTypeError(f"asarray: cannot make an array from data of NumPy dtype "
                        f"{host.dtype}; hal holds bool, integers, floats and complex numbers")
+
+
+def _has_float(obj) -> bool:
+    if isinstance(obj, (list, tuple)):
+        return any(_has_float(o) for o in obj)
+    return isinstance(obj, float)
+
+
+def _fitting_default_int(host: np.ndarray, device):
+    """The default integer dtype, if it holds every value (NumPy reads 2**63 as uint64;
+    casting that to int64 would silently wrap it to -2**63)."""
+    dtype = device.default_int
+    info = np.iinfo(dtype.numpy)
+    if host.size and (int(host.min()) < info.min or int(host.max()) > info.max):
+        raise HalValueError(
+            f"asarray: Python int out of range for {dtype}, the default integer dtype "
+            f"on {device}; pass dtype= (e.g. dtype=hal.uint64) if one holds the values")
+    return dtype
 
 
 def _scalar_default_dtype(value, device):
@@ -72,7 +93,7 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
         if python_data:
             host = np.asarray(obj)
             if dtype is None:
-                dtype = _infer_dtype(host, device)
+                dtype = _infer_dtype(host, device, obj)
             if host.dtype != dtype.numpy:
                 host = host.astype(dtype.numpy)
             if copy is False:

@@ -6,7 +6,7 @@ from . import _dtypes
 from ._array import Array
 from ._devices import as_device
 from ._dispatch import call, dtype_error
-from ._errors import HalValueError
+from ._errors import HalTypeError, HalValueError
 from ._helpers import as_array, require_kind
 from ._manipulation import astype
 
@@ -25,7 +25,9 @@ def _prepared(op, x, want_complex):
     if want_complex and dtype.kind == "f":
         dtype = _dtypes.complex_of(dtype)
     elif not want_complex and dtype.kind == "c":
-        raise HalValueError(f"fft.{op}: needs a real floating input, got {dtype}")
+        # a wrong dtype is a TypeError (the HalError family's rule), not a bad value
+        raise HalTypeError(f"fft.{op}: needs a real floating input, got {dtype}; take "
+                           f"real(x) first")
     if dtype not in x._p.device.dtypes:
         raise dtype_error(f"fft.{op}", x._p.device, dtype)
     return astype(x, dtype, copy=False)
@@ -89,7 +91,7 @@ def _freq(op, n, d, dtype, device):
     device = as_device(device, f"fft.{op}")
     dtype = device.default_float if dtype is None else _dtypes.as_dtype(dtype, op)
     if dtype.kind != "f":
-        raise HalValueError(f"fft.{op}: dtype must be real floating, got {dtype}")
+        raise HalTypeError(f"fft.{op}: dtype must be real floating, got {dtype}")
     if not isinstance(n, int) or n <= 0:
         raise HalValueError(f"fft.{op}: n must be a positive int, got {n!r}")
     return call(f"fft.{op}", device, (dtype,), n, d=d, dtype=dtype, device=device.index)

@@ -7,11 +7,13 @@
  *                       operands read through their strides; batch broadcasting through
  *                       meta = batch shape, a batch strides, b batch strides.  Every
  *                       numeric dtype; small products, integers, complex numbers.
- *   HAL_MATMUL_V8       matmul_pack_a, matmul_pack_b, matmul_v8: large real floating
- *                       products.  The operands are packed into panels (A: MR rows,
- *                       B: NR = 8 * NV columns, zero-padded, contiguous along K) and
- *                       each work-item computes MR x NR tiles of C in registers, 8-lane
- *                       vectors (HAL_V8) accumulating a K block at a time.
+ *   HAL_MATMUL_V8       matmul_pack_a, matmul_pack_b, matmul_v8 (+ matmul_combine for
+ *                       complex T): large floating products.  The operands are packed
+ *                       into panels (A: MR rows, B: NR = 8 * NV columns, zero-padded,
+ *                       contiguous along K) and each work-item computes MR x NR tiles
+ *                       of C in registers, 8-lane vectors (HAL_V8) accumulating a K
+ *                       block at a time.  A complex product runs as one real product
+ *                       [re A; im A] [re B, im B] whose four blocks combine into C.
  *   HAL_MATMUL_CROSS    cross3: the 3-vector cross product along one axis.
  *
  * Defines besides the template ones (T, T_KIND_*, TU, T_REAL):
@@ -32,7 +34,7 @@
 #ifdef HAL_INSTANTIATE_ALL
 #define HAL_MATMUL_DIRECT 1
 #define HAL_MATMUL_CROSS 1
-#if defined(T_KIND_F)
+#if defined(T_KIND_F) || defined(T_KIND_C)
 #define HAL_MATMUL_V8 1
 #endif
 #endif
@@ -102,7 +104,11 @@ HAL_DEFINE_DIRECT(vecdot_direct, mm_conj)
 /* ----------------------------------------------------- packed, register-blocked */
 #ifdef HAL_MATMUL_V8
 #ifndef VT
+#if defined(T_KIND_C)
+#define VT T_REAL
+#else
 #define VT T
+#endif
 #endif
 #ifndef MR
 #define MR 6
@@ -143,8 +149,58 @@ KERNEL void name(GLOBAL_MEM VT *RESTRICT out, GLOBAL_MEM const T *RESTRICT x, \
     for (int k = 0; k < kn; ++k) \
         for (int r = w; r < WIDTH; ++r) dst[k * WIDTH + r] = (VT)0; \
 }
+/* complex x: the panels of the real matrix [re x; im x] (2 * rows rows) */
+#define HAL_DEFINE_PACK_COMPLEX(name, WIDTH) \
+KERNEL void name(GLOBAL_MEM VT *RESTRICT out, GLOBAL_MEM const T *RESTRICT x, \
+                 const index_t x_off, const index_t rows, const index_t K, \
+                 const index_t s_row, const index_t s_k, const index_t panels, \
+                 const index_t nz, const int nbatch, GLOBAL_MEM const index_t *meta) \
+{ \
+    index_t k0 = GLOBAL_ID_0 * PACK_KB, t = GLOBAL_ID_1; \
+    if (k0 >= K || t >= panels * nz) return; \
+    index_t p = t % panels, z = t / panels; \
+    int kn = K - k0 < PACK_KB ? (int)(K - k0) : PACK_KB; \
+    GLOBAL_MEM const T *src = x + x_off + k0 * s_k; \
+    if (nbatch) src += strided_offset(z, nbatch, meta, meta + nbatch); \
+    GLOBAL_MEM VT *dst = out + (t * K + k0) * WIDTH; \
+    for (int r = 0; r < WIDTH; ++r) { \
+        index_t row = p * WIDTH + r; \
+        int imag = row >= rows; \
+        GLOBAL_MEM const T *s = src + (imag ? row - rows : row) * s_row; \
+        if (row >= 2 * rows) { \
+            for (int k = 0; k < kn; ++k) dst[k * WIDTH + r] = (VT)0; \
+        } else if (imag) { \
+            for (int k = 0; k < kn; ++k) dst[k * WIDTH + r] = s[k * s_k].y; \
+        } else { \
+            for (int k = 0; k < kn; ++k) dst[k * WIDTH + r] = s[k * s_k].x; \
+        } \
+    } \
+}
+
+#if defined(T_KIND_C)
+HAL_DEFINE_PACK_COMPLEX(matmul_pack_a, MR)
+HAL_DEFINE_PACK_COMPLEX(matmul_pack_b, NR)
+
+/* c[z] = P[z][:M, :N] - P[z][M:, N:] + i (P[z][:M, N:] + P[z][M:, :N]) for the real
+   product P (2M x 2N per matrix) of the complex panels */
+KERNEL void matmul_combine(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const VT *RESTRICT prod,
+                           const index_t M, const index_t N, const index_t n)
+{
+    index_t i = GLOBAL_ID_0;
+    if (i >= n) return;
+    index_t j = i % N, t = i / N;
+    index_t r = t % M, z = t / M;
+    GLOBAL_MEM const VT *top = prod + z * 4 * M * N + r * 2 * N;
+    GLOBAL_MEM const VT *bottom = top + M * 2 * N;
+    T v;
+    v.x = top[j] - bottom[N + j];
+    v.y = top[N + j] + bottom[j];
+    out[i] = v;
+}
+#else
 HAL_DEFINE_PACK(matmul_pack_a, MR)
 HAL_DEFINE_PACK(matmul_pack_b, NR)
+#endif
 
 /* c[z] (M x N, contiguous) = A[z] B[z] from the panels of pack_a and pack_b.
  * Work-item (jp, y): column panel jp, batch z = y / nchunks, row panels

@@ -258,6 +258,23 @@ DEVICE_FN hal_argacc arg_pick(hal_argacc a, hal_argacc b)
 #define R_FINAL(a, p) ACC_TO_OUT(a)
 #endif
 
+/* The lanes of reduce_span take one element at a time: R_LANE(acc, flag, x, j, c, p).
+   Floating max/min keep NaN out of the accumulator's dependency chain - a plain
+   compare-select (one vmaxps) plus a separate NaN flag - and turn a flagged span's
+   result into NaN at the end. */
+#if (defined(R_OP_MAX) || defined(R_OP_MIN)) && defined(T_KIND_F)
+#define R_NAN_FLAG 1
+#if defined(R_OP_MAX)
+#define R_LANE(acc, flag, x, j, c, p) \
+    { const R_ACC v_ = (R_ACC)(x); acc = v_ > acc ? v_ : acc; flag |= v_ != v_; }
+#else
+#define R_LANE(acc, flag, x, j, c, p) \
+    { const R_ACC v_ = (R_ACC)(x); acc = v_ < acc ? v_ : acc; flag |= v_ != v_; }
+#endif
+#else
+#define R_LANE(acc, flag, x, j, c, p) acc = R_COMBINE(acc, R_MAP(x, j, c, p))
+#endif
+
 #if defined(R_OP_VAR)
 #define R_CENTER(centre, k) ((centre)[k])
 #else
@@ -273,7 +290,11 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
 {
     const index_t stride = (index_t)R_STEP * R_UNR;
     R_ACC total[R_UNR];
-    for (int k = 0; k < R_UNR; ++k) total[k] = R_INIT;
+    int flag[R_UNR];
+    for (int k = 0; k < R_UNR; ++k) {
+        total[k] = R_INIT;
+        flag[k] = 0;
+    }
     index_t i = start;
     const index_t full = end > start ? start + ((end - start) / stride) * stride : start;
     while (i < full) {
@@ -287,7 +308,7 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
             for (; i < block_end; i += stride) {
                 for (int k = 0; k < R_UNR; ++k) {
                     const index_t j = i + (index_t)k * R_STEP;
-                    acc[k] = R_COMBINE(acc[k], R_MAP(row[j], j, c, p));
+                    R_LANE(acc[k], flag[k], row[j], j, c, p);
                 }
             }
             for (int k = 0; k < R_UNR; ++k) mid[k] = R_COMBINE(mid[k], acc[k]);
@@ -299,6 +320,11 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
     }
     R_ACC result = total[0];
     for (; i < end; i += R_STEP) result = R_COMBINE(result, R_MAP(row[i], i, c, p));
+#if defined(R_NAN_FLAG)
+    int any_nan = 0;
+    for (int k = 0; k < R_UNR; ++k) any_nan |= flag[k];
+    if (any_nan) result = (R_ACC)(HAL_INFINITY - HAL_INFINITY);
+#endif
     return result;
 }
 

@@ -16,6 +16,7 @@ Hypothesis profiles (``HYPOTHESIS_PROFILE``):
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 import pytest
@@ -32,11 +33,14 @@ _COMMON = dict(
 settings.register_profile("default", max_examples=10, **_COMMON)
 settings.register_profile("ci", max_examples=10, derandomize=True, database=None,
                           **_COMMON)
-settings.register_profile("thorough", max_examples=300, **_COMMON)
+settings.register_profile("thorough", max_examples=100, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser, pluginmanager):
+    kit = sys.modules.get("hal.testing.plugin")
+    if kit is not None and pluginmanager.is_registered(kit):
+        return  # hal's conformance kit (hal.testing) adds --hal-device, same meaning
     parser.addoption(
         "--hal-device", action="store", default=None,
         help="selector of the hal device the suite runs on (numpy, opencl:0, "

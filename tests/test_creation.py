@@ -104,6 +104,20 @@ def test_asarray_copy_false(device):
     assert isinstance(info.value, xp.HalError)
 
 
+def test_asarray_python_ints_beyond_the_default_int(device):
+    """NumPy reads 2**63 as uint64: it must not wrap silently into the default int."""
+    info = np.iinfo(hs.np_dtype(device.default_int))
+    for value in (info.max + 1, [0, info.max + 1], info.min - 1):
+        with pytest.raises((ValueError, TypeError, OverflowError)) as exc:
+            xp.asarray(value, device=device)
+        assert isinstance(exc.value, xp.HalError), value
+    hs.assert_matches(xp.asarray([info.max], device=device),
+                      np.array([info.max], dtype=hs.np_dtype(device.default_int)))
+    if xp.uint64 in device.dtypes:
+        hs.assert_matches(xp.asarray([2**63], dtype=xp.uint64, device=device),
+                          np.array([2**63], dtype=np.uint64))
+
+
 def test_asarray_bad_input(device):
     with pytest.raises(TypeError) as info:
         xp.asarray(np.array(["a", "b"]), device=device)

@@ -98,7 +98,7 @@ def test_n_axes(name, dtype, data):
 
 @pytest.mark.parametrize("name", ["rfft", "rfftn", "ihfft"])
 def test_real_input_functions_refuse_complex(name, device):
-    with pytest.raises((TypeError, ValueError)) as info:
+    with pytest.raises(TypeError) as info:
         getattr(xp.fft, name)(hs.to_device(np.ones(4, dtype=complex)))
     assert isinstance(info.value, xp.HalError) and f"fft.{name}" in str(info.value)
 
@@ -133,8 +133,9 @@ def test_freq_refuses(name, device):
         with pytest.raises(ValueError) as info:
             getattr(xp.fft, name)(bad, device=device)
         assert isinstance(info.value, xp.HalError)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError) as info:
         getattr(xp.fft, name)(4, dtype=xp.int32, device=device)
+    assert isinstance(info.value, xp.HalError)
 
 
 @pytest.mark.parametrize("name", ["fftshift", "ifftshift"])

@@ -93,15 +93,19 @@ def _acc_defines(dtype) -> tuple:
 # -- register-blocked float products ---------------------------------------------------
 
 #: (MR, NV, kc, chunk, local) per (driver, vector element type): tiles of MR x 8*NV,
-#: K blocks of kc, ``chunk`` row panels per work-item; measured on this machine's
-#: AVX2 CPU with benchmarks/opencl_matmul.py (see its docstring for the table)
+#: K blocks of kc, ``chunk`` row panels per work-item, the work-group shape.  Chosen
+#: with ``benchmarks/opencl_matmul.py --tiles`` on this machine's 2-core AVX2 CPU
+#: (16 ymm registers: 6 x 16 floats or 6 x 8 doubles is 12 accumulators).  Both
+#: drivers agree: 4x8 / 6x8 float tiles lose 25-40%, 8x8 10-20%, kc 128..512 and
+#: chunk 4..32 are within the noise; Intel's runtime picks a local size that runs 6x
+#: slower when left to choose, so it is always (1, 1).
 _V8_CONFIGS = {
-    ("pocl", "float32"): (6, 2, 256, 16, (1, 1)),
-    ("pocl", "float64"): (6, 1, 256, 16, (1, 1)),
-    ("intel", "float32"): (6, 2, 256, 16, (1, 1)),
-    ("intel", "float64"): (6, 1, 256, 16, (1, 1)),
-    ("other", "float32"): (6, 2, 256, 16, None),
-    ("other", "float64"): (6, 1, 256, 16, None),
+    ("pocl", "float32"): (6, 2, 512, 8, (1, 1)),
+    ("pocl", "float64"): (6, 1, 512, 8, (1, 1)),
+    ("intel", "float32"): (6, 2, 512, 8, (1, 1)),
+    ("intel", "float64"): (6, 1, 512, 8, (1, 1)),
+    ("other", "float32"): (6, 2, 512, 8, (1, 1)),
+    ("other", "float64"): (6, 1, 512, 8, (1, 1)),
 }
 
 
@@ -117,9 +121,9 @@ def _driver(state) -> str:
 def _v8_config(state, dtype):
     """The V8 plan of a real floating dtype on this device, or None (GPUs: the
     register-blocked CPU kernel does not suit them; they use matmul_direct)."""
-    if dtype.kind != "f" or not state.is_cpu:
+    if dtype.kind not in "fc" or not state.is_cpu:
         return None
-    vt = _dtypes.float64 if dtype is _dtypes.float64 else _dtypes.float32
+    vt = _dtypes.float64 if dtype in (_dtypes.float64, _dtypes.complex128) else _dtypes.float32
     mr, nv, kc, chunk, local = _V8_CONFIGS[(_driver(state), vt.name)]
     extra = _acc_defines(dtype) + (("VT", f"hal_{vt.name}"), ("MR", str(mr)),
                                    ("NV", str(nv)))
@@ -142,7 +146,10 @@ def _product_v8(state, dtype, plan, a, b, batch, M, N, K) -> CLArray:
     pack_b = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_pack_b", extra)
     v8 = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_v8", extra)
     ab, bb = a.shape[:-2], b.shape[:-2]
-    pa, pb = -(-M // mr), -(-N // nr)
+    # complex: the real product [re a; im a] [re b, im b] (pack_a/b read both parts)
+    cplx = dtype.kind == "c"
+    rows, cols = (2 * M, 2 * N) if cplx else (M, N)
+    pa, pb = -(-rows // mr), -(-cols // nr)
     za, zb = _prod(ab), _prod(bb)
     size = vt.itemsize
     ap = state.allocate(za * pa * mr * K * size)
@@ -156,20 +163,26 @@ def _product_v8(state, dtype, plan, a, b, batch, M, N, K) -> CLArray:
     # panel sets (one per matrix of an operand's own batch), broadcast to the output's
     sa = _bstrides(ab, tuple(s * pa * mr * K for s in c_strides(ab)), batch)
     sb = _bstrides(bb, tuple(s * pb * nr * K for s in c_strides(bb)), batch)
-    c = state.empty(batch + (M, N), vt)
+    c = state.empty(batch + (rows, cols), vt)
     nchunks = -(-pa // chunk)
     ny = nchunks * _prod(batch)
     if local is None:
         gx, gy = pb, ny
     else:
         gx, gy = -(-pb // local[0]) * local[0], -(-ny // local[1]) * local[1]
-    state.launch_nd(v8, (gx, gy), local, c.data, _index(M), _index(N), _index(K), ap, bp,
-                    _index(kc), _index(chunk), _index(nchunks), _index(ny),
+    state.launch_nd(v8, (gx, gy), local, c.data, _index(rows), _index(cols), _index(K),
+                    ap, bp, _index(kc), _index(chunk), _index(nchunks), _index(ny),
                     _int(len(batch)), state.meta(batch + sa + sb))
     if vt is dtype:
         return c
-    out = state.empty(c.shape, dtype)
-    cast_into(out, c)
+    out = state.empty(batch + (M, N), dtype)
+    if cplx:
+        combine = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_combine",
+                          extra)
+        n = out.size
+        state.launch(combine, n, out.data, c.data, _index(M), _index(N), _index(n))
+    else:
+        cast_into(out, c)
     return out
 
 
@@ -297,9 +310,10 @@ def _vecdot_factory(device, dtypes):
     state = state_of(device)
 
     def vecdot(x1, x2, *, axis=-1):
-        nd = max(x1.ndim, x2.ndim)
-        ax = axis - nd if axis >= 0 else axis
-        a, b = _last(x1, x1.ndim + ax), _last(x2, x2.ndim + ax)
+        # the standard's axes count from the end; a non-negative one (beyond the
+        # standard) indexes each operand, as NumPy's does
+        a = _last(x1, axis if axis >= 0 else x1.ndim + axis)
+        b = _last(x2, axis if axis >= 0 else x2.ndim + axis)
         batch = hal.broadcast_shapes(a.shape[:-1], b.shape[:-1])
         K = a.shape[-1]
         a = a.view(a.shape[:-1] + (1, K), a.strides[:-1] + (0, a.strides[-1]), a.offset)

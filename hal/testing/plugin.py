@@ -1,0 +1,65 @@
+"""The pytest plugin of hal's conformance kit (entry point ``pytest11``: ``hal``).
+
+Adds ``--hal-device``, ``--hal-profile`` and ``--hal-plugin``, and the fixtures
+``hal_device`` (the device under test) and ``hal_reference`` (the NumPy device).
+It is loaded in every pytest run of an environment where hal is installed, so it does
+nothing else: no plugin is loaded and no device touched until a test asks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from . import _state
+
+
+def _option_exists(parser, option: str) -> bool:
+    """Whether someone (a conftest loaded first) already added ``option``."""
+    groups = [getattr(parser, "_anonymous", None), *getattr(parser, "_groups", [])]
+    for group in groups:
+        for opt in getattr(group, "options", []) if group is not None else []:
+            if option in opt.names():
+                return True
+    return False
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("hal", "hal conformance kit (hal.testing)")
+    if not _option_exists(parser, "--hal-device"):
+        # hal's own tests/conftest.py reads the same option (and defers to this one)
+        group.addoption(
+            "--hal-device", action="store", default=None, metavar="SELECTOR",
+            help="the hal device under test (numpy, opencl:0, opencl:pocl, example ...); "
+                 "default: $HAL_TEST_BACKEND or 'numpy'")
+    group.addoption(
+        "--hal-profile", action="store", default=None, choices=sorted(_state.PROFILES),
+        help="hypothesis profile of the kit: default (few examples, a couple of minutes "
+             "on NumPy), ci (the same, derandomized) or thorough (many examples); "
+             "default: ci when HYPOTHESIS_PROFILE=ci, else default")
+    group.addoption(
+        "--hal-plugin", action="store", default=None, metavar="NAME",
+        help="the plugin whose contract the kit checks (its hal.plugins entry point "
+             "name); default: the plugin that provides the device's backend")
+
+
+def pytest_configure(config):
+    _state.CONFIG.update(selector=config.getoption("--hal-device", None),
+                         profile=config.getoption("--hal-profile", None),
+                         plugin=config.getoption("--hal-plugin", None))
+
+
+@pytest.fixture(scope="session")
+def hal_device():
+    """The hal device under test (``--hal-device``); fails the test when the device
+    cannot be used, with hal's reason."""
+    device, error = _state.device_or_error()
+    if device is None:
+        pytest.fail(f"the device under test {_state.selector()!r} cannot be used: {error}",
+                    pytrace=False)
+    return device
+
+
+@pytest.fixture(scope="session")
+def hal_reference():
+    """hal's NumPy device: what the device under test is compared with."""
+    return _state.reference_device()

@@ -166,7 +166,7 @@ def sweep(device, quick: bool = False) -> list[dict]:
                 row["config"] = shape
                 rows.append(row)
     finally:
-        _reduce.set_config(dev, base)
+        _reduce.set_config(dev)    # back to the vendor default
     return rows
 
 

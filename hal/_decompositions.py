@@ -13,15 +13,35 @@ from ._registry import decomposition
 
 @decomposition("logaddexp")
 def logaddexp(x1, x2):
+    import math
+
     import hal
     big = hal.maximum(x1, x2)
-    return big + hal.log1p(hal.exp(-hal.abs(x1 - x2)))
+    # equal arguments (equal infinities included, where x1 - x2 is NaN): big + log 2
+    return hal.where(x1 == x2, big + math.log(2.0),
+                     big + hal.log1p(hal.exp(-hal.abs(x1 - x2))))
 
 
 @decomposition("hypot")
 def hypot(x1, x2):
+    import math
+
     import hal
-    return hal.sqrt(x1 * x1 + x2 * x2)
+
+    # an elementwise kernel may be given one Python scalar in place of an array
+    def magnitude(v):
+        return hal.abs(v) if isinstance(v, hal.Array) else abs(v)
+
+    def infinite(v):
+        return hal.isinf(v) if isinstance(v, hal.Array) else math.isinf(v)
+
+    a, b = magnitude(x1), magnitude(x2)
+    big, small = hal.maximum(a, b), hal.minimum(a, b)
+    # scaled, so that neither x1 * x1 nor x2 * x2 overflows or underflows
+    ratio = hal.where(big == 0, 0.0, small / big)
+    result = big * hal.sqrt(1.0 + ratio * ratio)
+    # an infinite argument gives +inf even when the other one is NaN
+    return hal.where(infinite(a) | infinite(b), float("inf"), result)
 
 
 @decomposition("square")
@@ -37,7 +57,9 @@ def reciprocal(x):
 @decomposition("vecdot")
 def vecdot(x1, x2, *, axis=-1):
     import hal
-    return hal.sum(hal.conj(x1) * x2, axis=axis)
+    product = (hal.conj(x1) if x1.dtype.kind == "c" else x1) * x2
+    # the product's dtype, not sum's default accumulation dtype (int8 stays int8)
+    return hal.sum(product, axis=axis, dtype=product.dtype)
 
 
 @decomposition("linalg.vecdot")

@@ -74,8 +74,14 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None) -> Array:
     if side not in ("left", "right"):
         raise HalValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if x2.__class__ is not Array:
+        # A Python scalar is weak, as in the elementwise ops: 1.5 with an int64 x1
+        # searches in the default float dtype (casting it to int64 would find 1).
         from ._creation import asarray
-        x2 = asarray(x2, dtype=x1._p.dtype, device=x1._p.device)
+        from ._elementwise import _scalar_type
+        kind, device = _scalar_type(x2), x1._p.device
+        dtype = None if kind is None else _dtypes.scalar_result(
+            x1._p.dtype, kind, device.default_float, device.default_int)
+        x2 = asarray(x2, dtype=dtype, device=device)  # (sequences: their own dtype)
     arrays = [x1, x2] + ([as_array(sorter, "searchsorted")] if sorter is not None else [])
     device = common_device("searchsorted", arrays)
     require_kind(x1, "biuf", "searchsorted", "a real numeric dtype")

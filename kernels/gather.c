@@ -6,9 +6,10 @@
  * (or hal_complex128 for 16-byte elements).  ``index_offsets`` is the exception: its
  * T is the dtype of an index array.  One program per (instance, T); the instances:
  *
- *   HAL_DEFINE_COPY()     copy_strided   out[out strides] = a[a strides]
- *   HAL_DEFINE_GATHER()   gather         out[i] = src[off[c_p] + sum_{d != p} c_d s_d]
- *   HAL_DEFINE_SCATTER()  scatter, scatter_fill, mark_last
+ *   HAL_DEFINE_COPY()     copy_strided   out[out strides] = a[a strides]; copy_tiled
+ *   HAL_DEFINE_GATHER()   gather         out[i] = src[off[c_p] + sum_{d != p} c_d s_d];
+ *                         gather_tiled[_b]
+ *   HAL_DEFINE_SCATTER()  scatter, scatter_fill (+ _tiled[_b]), mark_last
  *   HAL_DEFINE_ROLL()     roll           out[c] = a[(c - shift) mod shape]
  *   HAL_DEFINE_INDEX()    index_offsets  element offsets of an index array (bounds
  *                                        checked, negative indices wrap)
@@ -16,7 +17,8 @@
  * Gathers and scatters see the indexed dimensions as ONE dimension at position
  * ``pos`` of the iteration shape: its coordinate ``b`` picks ``off[b]``, the element
  * offset that ``index_offsets`` computed from the (broadcast) index arrays.
- * Strides and offsets are in elements; ``ndim`` is a run-time argument.
+ * Strides and offsets are in elements; ``ndim`` is a run-time argument.  The *_tiled
+ * kernels are the common case without index arithmetic (see below).
  */
 
 DEVICE_FN index_t strided_offset(index_t i, const int ndim,
@@ -32,8 +34,46 @@ DEVICE_FN index_t strided_offset(index_t i, const int ndim,
     return off;
 }
 
+/* The *_tiled kernels: a 3-D launch over (right, b, left) -- or (b, right, left) for
+   the *_tiled_b variants, chosen when the right side is short -- with one stride each
+   side: no index arithmetic.  Launch dimension 0 is padded to the work-group size. */
+#define TILE_R index_t r = GLOBAL_ID_0, b = GLOBAL_ID_1, l = GLOBAL_ID_2; if (r >= nr) return;
+#define TILE_B index_t b = GLOBAL_ID_0, r = GLOBAL_ID_1, l = GLOBAL_ID_2; if (b >= nb) return;
+
+#define HAL_TILED_GATHER(SUFFIX, IDS) \
+KERNEL void gather_tiled##SUFFIX(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT src, \
+                                 const index_t src_off, GLOBAL_MEM const index_t *RESTRICT off, \
+                                 const index_t nl, const index_t nb, const index_t nr, \
+                                 const index_t ls, const index_t rs) \
+{ \
+    IDS \
+    out[(l * nb + b) * nr + r] = src[src_off + l * ls + off[b] + r * rs]; \
+}
+
+#define HAL_TILED_SCATTER(SUFFIX, IDS) \
+KERNEL void scatter_tiled##SUFFIX(GLOBAL_MEM T *dst, const index_t dst_off, \
+                                  GLOBAL_MEM const index_t *off, GLOBAL_MEM const hal_uint8 *keep, \
+                                  const int dedup, GLOBAL_MEM const T *val, \
+                                  const index_t val_off, const index_t nl, const index_t nb, \
+                                  const index_t nr, const index_t ls, const index_t rs, \
+                                  const index_t vls, const index_t vbs, const index_t vrs) \
+{ \
+    IDS \
+    if (dedup && !keep[b]) return; \
+    dst[dst_off + l * ls + off[b] + r * rs] = val[val_off + l * vls + b * vbs + r * vrs]; \
+} \
+KERNEL void scatter_fill_tiled##SUFFIX(GLOBAL_MEM T *dst, const index_t dst_off, \
+                                       GLOBAL_MEM const index_t *off, const T value, \
+                                       const index_t nl, const index_t nb, const index_t nr, \
+                                       const index_t ls, const index_t rs) \
+{ \
+    IDS \
+    dst[dst_off + l * ls + off[b] + r * rs] = value; \
+}
+
 /* out[out_off + (i through out strides)] = a[a_off + (i through a strides)];
-   meta = shape, out strides, a strides */
+   meta = shape, out strides, a strides.  copy_tiled: up to three dimensions, a 3-D
+   launch (n2, n1, n0), dimension 0 padded to the work-group size. */
 #define HAL_DEFINE_COPY() \
 KERNEL void copy_strided(GLOBAL_MEM T *out, const index_t out_off, \
                          GLOBAL_MEM const T *a, const index_t a_off, const index_t n, \
@@ -42,6 +82,16 @@ KERNEL void copy_strided(GLOBAL_MEM T *out, const index_t out_off, \
     index_t i = GLOBAL_ID_0; \
     if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = \
         a[a_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]; \
+} \
+KERNEL void copy_tiled(GLOBAL_MEM T *out, const index_t out_off, GLOBAL_MEM const T *a, \
+                       const index_t a_off, const index_t n0, const index_t n1, \
+                       const index_t n2, const index_t os0, const index_t os1, \
+                       const index_t os2, const index_t as0, const index_t as1, \
+                       const index_t as2) \
+{ \
+    index_t i2 = GLOBAL_ID_0, i1 = GLOBAL_ID_1, i0 = GLOBAL_ID_2; \
+    if (i2 < n2) out[out_off + i0 * os0 + i1 * os1 + i2 * os2] = \
+        a[a_off + i0 * as0 + i1 * as1 + i2 * as2]; \
 }
 
 /* One output element per work-item, out contiguous; meta = shape, src strides (the
@@ -61,7 +111,9 @@ KERNEL void gather(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT src,
         o += (d == pos) ? off[c] : c * meta[ndim + d]; \
     } \
     out[i] = src[o]; \
-}
+} \
+HAL_TILED_GATHER(_r, TILE_R) \
+HAL_TILED_GATHER(_b, TILE_B)
 
 /* Scatters, NumPy's x[key] = v: meta = shape, dst strides, value strides (zeros for
    scatter_fill, whose value is a kernel argument).  With
@@ -105,6 +157,8 @@ KERNEL void scatter_fill(GLOBAL_MEM T *dst, const index_t dst_off, \
     index_t b = 0, v = 0; \
     dst[dst_off + scatter_target(i, ndim, pos, off, meta, &b, &v)] = value; \
 } \
+HAL_TILED_SCATTER(_r, TILE_R) \
+HAL_TILED_SCATTER(_b, TILE_B) \
 KERNEL void mark_last(GLOBAL_MEM hal_uint8 *keep, GLOBAL_MEM const index_t *sorted_off, \
                       GLOBAL_MEM const index_t *order, const index_t nb) \
 { \
@@ -122,6 +176,11 @@ KERNEL void roll(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
 { \
     index_t i = GLOBAL_ID_0; \
     if (i >= n) return; \
+    if (ndim == 1) { \
+        index_t c = i - meta[2]; \
+        out[i] = a[a_off + (c < 0 ? c + n : c) * meta[1]]; \
+        return; \
+    } \
     index_t rem = i, o = a_off; \
     for (int d = ndim - 1; d >= 0; --d) { \
         index_t extent = meta[d], c = rem % extent; \
@@ -153,12 +212,18 @@ KERNEL void index_offsets(GLOBAL_MEM index_t *off, const int accumulate, \
 { \
     index_t i = GLOBAL_ID_0; \
     if (i >= n) return; \
-    index_t rem = i, io = idx_off, bo = 0; \
-    for (int d = ndim - 1; d >= 0; --d) { \
-        index_t e = meta[d], c = rem % e; \
-        rem /= e; \
-        io += c * meta[ndim + d]; \
-        bo += c * meta[2 * ndim + d]; \
+    index_t io = idx_off, bo = 0; \
+    if (ndim == 1) { \
+        io += i * meta[1]; \
+        bo = i * meta[2]; \
+    } else { \
+        index_t rem = i; \
+        for (int d = ndim - 1; d >= 0; --d) { \
+            index_t e = meta[d], c = rem % e; \
+            rem /= e; \
+            io += c * meta[ndim + d]; \
+            bo += c * meta[2 * ndim + d]; \
+        } \
     } \
     T raw = idx[io]; \
     if (!INDEX_IN_RANGE(raw, extent)) { \

@@ -14,6 +14,7 @@
  *                       of C in registers, 8-lane vectors (HAL_V8) accumulating a K
  *                       block at a time.  A complex product runs as one real product
  *                       [re A; im A] [re B, im B] whose four blocks combine into C.
+ *                       matmul_rows: skinny real products (a few rows or columns).
  *   HAL_MATMUL_CROSS    cross3: the 3-vector cross product along one axis.
  *
  * Defines besides the template ones (T, T_KIND_*, TU, T_REAL):
@@ -293,6 +294,71 @@ KERNEL void matmul_v8(GLOBAL_MEM VT *RESTRICT c, const index_t M, const index_t 
         }
     }
 }
+#if !defined(T_KIND_C)
+/* Skinny products (a few rows or a few columns, no batch): A read in place through
+ * its strides, B by rows of NR consecutive columns: b itself when its rows are
+ * contiguous (b_ps = NR, padded = 0: loads past column N are masked), else its panels
+ * from matmul_pack_b (b_ps = K * NR, padded = 1).  Work-item (jp, ib) computes rows
+ * [ib * MR, + MR) x columns [jp * NR, + NR) of c (M x N, contiguous); rows past M
+ * repeat the last row (no branches in the K loop) and are not stored. */
+#define MM_ROWS_LOOP(LOAD_B) \
+    for (index_t k = 0; k < K; ++k) { \
+        V bv[NV]; \
+        LOAD_B \
+        _Pragma("unroll") \
+        for (int i = 0; i < MR; ++i) { \
+            VT av = (VT)a[arow[i] + k * a_ks]; \
+            _Pragma("unroll") \
+            for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j]; \
+        } \
+        bk += b_ks; \
+    }
+#define MM_LOAD_B_FULL \
+    _Pragma("unroll") \
+    for (int j = 0; j < NV; ++j) bv[j] = HAL_V8_LOAD(VT, bk + 8 * j);
+#define MM_LOAD_B_MASKED \
+    for (int j = 0; j < NV; ++j) { \
+        VT t[8]; \
+        for (int l = 0; l < 8; ++l) t[l] = col0 + 8 * j + l < N ? bk[8 * j + l] : (VT)0; \
+        bv[j] = HAL_V8_LOAD(VT, t); \
+    }
+
+KERNEL void matmul_rows(GLOBAL_MEM VT *RESTRICT c, const index_t M, const index_t N,
+                        const index_t K, GLOBAL_MEM const T *RESTRICT a,
+                        const index_t a_off, const index_t a_rs, const index_t a_ks,
+                        GLOBAL_MEM const VT *RESTRICT b, const index_t b_off,
+                        const index_t b_ks, const index_t b_ps, const int padded)
+{
+    index_t jp = GLOBAL_ID_0, ib = GLOBAL_ID_1;
+    if (jp * NR >= N || ib * MR >= M) return;
+    index_t row0 = ib * MR, col0 = jp * NR;
+    index_t arow[MR];
+#pragma unroll
+    for (int i = 0; i < MR; ++i) arow[i] = a_off + (row0 + i < M ? row0 + i : M - 1) * a_rs;
+    GLOBAL_MEM const VT *bk = b + b_off + jp * b_ps;
+    V acc[MR][NV];
+#pragma unroll
+    for (int i = 0; i < MR; ++i)
+#pragma unroll
+        for (int j = 0; j < NV; ++j) acc[i][j] = HAL_V8_SPLAT(VT, 0);
+    if (padded || col0 + NR <= N) {
+        MM_ROWS_LOOP(MM_LOAD_B_FULL)
+    } else {
+        MM_ROWS_LOOP(MM_LOAD_B_MASKED)
+    }
+    for (int i = 0; i < MR; ++i) {
+        if (row0 + i >= M) break;
+        for (int j = 0; j < NV; ++j) {
+            VT t[8];
+            HAL_V8_STORE(VT, acc[i][j], t);
+            for (int l = 0; l < 8; ++l) {
+                index_t q = col0 + 8 * j + l;
+                if (q < N) c[(row0 + i) * N + q] = t[l];
+            }
+        }
+    }
+}
+#endif
 #endif
 
 /* -------------------------------------------------------------------- cross */

@@ -10,6 +10,7 @@
  *   R_ACC, R_ACC_KIND_{B,I,U,F,C,S}   the accumulator (S: the argmin/argmax pair)
  *   R_PARAM              hal_float32 or hal_float64: the type of p_map/p_final
  *   R_SQRT               with R_OP_VAR: the result is the square root (std)
+ *   R_MEAN_IN_T          with R_OP_MEAN: round the sum and the mean to T (var's centre)
  *   R_UNR                lanes per work-item in reduce_rows (independent accumulators)
  *   R_STEP               work-items per row chunk in reduce_rows, interleaved element by
  *                        element (1 on PoCL; 8 or 16 where the driver vectorises across
@@ -18,17 +19,18 @@
  *
  * Geometry (set up by the plugin; strides in elements): the kept dimensions are
  * (P1, P2) with input strides (xs1, xs2), the reduced one is (R, rs); output p =
- * p1 * P2 + p2 is contiguous.  R is split into C chunks of ``chunk`` elements; with C
- * > 1 pass one writes partial accumulators part[p * C + c] and reduce_merge combines
- * them.  Every kernel takes its work-item count ``n_items`` (global sizes are rounded
- * up to the work-group size).
+ * p1 * P2 + p2 is contiguous.  R is split into C chunks of ``chunk`` elements; when a
+ * row has more than one partial (C > 1, or R_STEP > 1 in reduce_rows), pass one writes
+ * partial accumulators, row-major per output, and reduce_merge combines them.  Every
+ * kernel takes its work-item (or work-unit) count, since global sizes are rounded up
+ * to the work-group size.
  *
  *   reduce_rows    rs == 1: R_STEP work-items reduce a contiguous chunk of one row,
  *                  each with R_UNR independent lanes (vectorisable loads, no
  *                  reassociation of a lane's terms)
  *   reduce_cols    any rs: a work-item owns R_COLS neighbouring outputs (lanes along
  *                  p2) and walks its chunk of R
- *   reduce_merge   partials [P, C] -> out[P]
+ *   reduce_merge   partials [P, C'] -> out[P]
  *   scan_rows      cumulative ops along contiguous rows, chunked: carry-in from the
  *                  chunk totals reduce_rows wrote
  *   scan_cols      cumulative ops with any rs, lanes along p2 (whole R per work-item)
@@ -139,13 +141,23 @@ DEVICE_FN R_ACC acc_mul(R_ACC a, R_ACC b)
 #define ACC_TO_OUT(a) ((R_OUT)(a))
 #endif
 
+/* IN_T(v): v rounded to the input's precision.  NumPy computes the squares of var and
+   of the 2-norm, and the powers of p-norms, in the input dtype before it sums them
+   (in float32 for float16), so a float16 square beyond 65504 is inf there; hal
+   rounds the same way.  A no-op unless the accumulator is wider than T. */
+#if defined(T_KIND_F) && !defined(R_ACC_KIND_S)
+#define IN_T(v) ((R_ACC)(T)(v))
+#else
+#define IN_T(v) (v)
+#endif
+
 /* |x| and |x|^2 in the (real, floating) accumulator type */
 #if defined(T_KIND_C)
 #define X_ABS(x) ((R_ACC)hypot((R_ACC)X_RE(x), (R_ACC)X_IM(x)))
 #define X_ABS2(x) ((R_ACC)X_RE(x) * (R_ACC)X_RE(x) + (R_ACC)X_IM(x) * (R_ACC)X_IM(x))
 #else
 #define X_ABS(x) ((R_ACC)fabs((R_ACC)(x)))
-#define X_ABS2(x) ((R_ACC)(x) * (R_ACC)(x))
+#define X_ABS2(x) IN_T((R_ACC)(x) * (R_ACC)(x))
 #endif
 
 /* max/min that propagate NaN (a NaN in either operand wins and stays), written as
@@ -167,7 +179,7 @@ DEVICE_FN R_ACC acc_mul(R_ACC a, R_ACC b)
 #define R_COMBINE(a, b) acc_mul(a, b)
 #elif defined(R_OP_VAR)
 #define R_INIT ACC_ZERO
-DEVICE_FN R_ACC var_term(R_ACC d) { return d * d; }
+DEVICE_FN R_ACC var_term(R_ACC d) { d = IN_T(d); return IN_T(d * d); }
 #define R_MAP(x, i, c, p) var_term((R_ACC)X_RE(x) - (c))
 #define R_COMBINE(a, b) ((a) + (b))
 #elif defined(R_OP_MAX) || defined(R_OP_MIN)
@@ -201,7 +213,7 @@ DEVICE_FN R_ACC var_term(R_ACC d) { return d * d; }
 #elif defined(R_OP_NRM0)
 #define R_MAP(x, i, c, p) ((R_ACC)(X_NONZERO(x) ? 1 : 0))
 #else
-#define R_MAP(x, i, c, p) ((R_ACC)pow(X_ABS(x), (R_ACC)(p)))
+#define R_MAP(x, i, c, p) IN_T(pow(X_ABS(x), (R_ACC)(p)))
 #endif
 #elif defined(R_OP_MAXABS) || defined(R_OP_MINABS)
 #if defined(R_OP_MAXABS)
@@ -240,12 +252,15 @@ DEVICE_FN hal_argacc arg_pick(hal_argacc a, hal_argacc b)
 
 #if defined(R_OP_MEAN) && defined(R_ACC_KIND_C)
 #define R_FINAL(a, p) acc_make((a).x / (p), (a).y / (p))
+#elif defined(R_OP_MEAN) && defined(R_MEAN_IN_T)
+/* var's centre: NumPy sums and divides in the input dtype there (float16 too) */
+#define R_FINAL(a, p) ((R_OUT)IN_T(IN_T(a) / (p)))
 #elif defined(R_OP_MEAN)
 #define R_FINAL(a, p) ((R_OUT)((a) / (p)))
 #elif defined(R_OP_VAR) && defined(R_SQRT)
-#define R_FINAL(a, p) ((R_OUT)sqrt((a) / (R_ACC)(p)))
+#define R_FINAL(a, p) ((R_OUT)sqrt(IN_T(IN_T(a) / (R_ACC)(p))))
 #elif defined(R_OP_VAR)
-#define R_FINAL(a, p) ((R_OUT)((a) / (R_ACC)(p)))
+#define R_FINAL(a, p) ((R_OUT)(IN_T(a) / (R_ACC)(p)))
 #elif defined(R_OP_ANY) || defined(R_OP_ALL)
 #define R_FINAL(a, p) ((R_OUT)((a) != 0 ? 1 : 0))
 #elif defined(R_OP_NRM2)

@@ -2,7 +2,7 @@
  * array of repeats, unique_*.  One program per (instance, dtype T).
  *
  * Every scan has three launches over ``nch`` chunks of ``chunk`` elements (CPU
- * friendly: a work-item walks its chunk sequentially):
+ * friendly: serial kernels, a work-item walks its chunk sequentially):
  *   1. *_chunks       partial[g] = the count (or sum) of chunk g
  *   2. scan_partials  one work-item: exclusive prefix sum of partial[0..nch),
  *                     partial[nch] = the total (the host reads it to size outputs)
@@ -27,7 +27,7 @@
 #define KEY_EQ(a, b) ((a) == (b))
 #endif
 
-KERNEL void scan_partials(GLOBAL_MEM index_t *partial, const index_t nch)
+KERNEL_SERIAL void scan_partials(GLOBAL_MEM index_t *partial, const index_t nch)
 {
     if (GLOBAL_ID_0 != 0) return;
     index_t acc = 0;
@@ -46,7 +46,7 @@ KERNEL void scan_partials(GLOBAL_MEM index_t *partial, const index_t nch)
     index_t hi = lo + chunk < n ? lo + chunk : n;
 
 #define HAL_DEFINE_NONZERO() \
-KERNEL void count_nonzero_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *a, \
+KERNEL_SERIAL void count_nonzero_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *a, \
                                  const index_t a_off, const index_t n, const index_t chunk) \
 { \
     CHUNK_RANGE() \
@@ -54,7 +54,7 @@ KERNEL void count_nonzero_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T
     for (index_t i = lo; i < hi; ++i) c += IS_NONZERO(a[a_off + i]) ? 1 : 0; \
     partial[g] = c; \
 } \
-KERNEL void nonzero_coords(GLOBAL_MEM index_t *out, const index_t count, \
+KERNEL_SERIAL void nonzero_coords(GLOBAL_MEM index_t *out, const index_t count, \
                            GLOBAL_MEM const index_t *partial, GLOBAL_MEM const T *a, \
                            const index_t a_off, const index_t n, const index_t chunk, \
                            const int ndim, GLOBAL_MEM const index_t *shape) \
@@ -71,7 +71,7 @@ KERNEL void nonzero_coords(GLOBAL_MEM index_t *out, const index_t count, \
         ++k; \
     } \
 } \
-KERNEL void nonzero_offsets(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *partial, \
+KERNEL_SERIAL void nonzero_offsets(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *partial, \
                             GLOBAL_MEM const T *a, const index_t a_off, const index_t n, \
                             const index_t chunk, const int ndim, \
                             GLOBAL_MEM const index_t *meta) \
@@ -91,7 +91,7 @@ KERNEL void nonzero_offsets(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *p
 
 /* repeats are integers; a negative one sets err[0] */
 #define HAL_DEFINE_REPEAT() \
-KERNEL void repeat_sum_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *a, \
+KERNEL_SERIAL void repeat_sum_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *a, \
                               const index_t a_off, const index_t a_s, const index_t n, \
                               const index_t chunk, GLOBAL_MEM index_t *err) \
 { \
@@ -104,7 +104,7 @@ KERNEL void repeat_sum_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *a
     } \
     partial[g] = c; \
 } \
-KERNEL void repeat_cumsum(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *partial, \
+KERNEL_SERIAL void repeat_cumsum(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *partial, \
                           GLOBAL_MEM const T *a, const index_t a_off, const index_t a_s, \
                           const index_t n, const index_t chunk) \
 { \
@@ -133,7 +133,7 @@ KERNEL void repeat_offsets(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *cu
    what: 1 values, 2 starts (for counts), 4 first positions (indices), 8 inverse. */
 #define IS_START(i) ((i) == 0 || !KEY_EQ(sv[(i)], sv[(i) - 1]))
 #define HAL_DEFINE_UNIQUE() \
-KERNEL void unique_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *sv, \
+KERNEL_SERIAL void unique_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *sv, \
                           const index_t n, const index_t chunk) \
 { \
     CHUNK_RANGE() \
@@ -141,7 +141,7 @@ KERNEL void unique_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM const T *sv, \
     for (index_t i = lo; i < hi; ++i) c += IS_START(i) ? 1 : 0; \
     partial[g] = c; \
 } \
-KERNEL void unique_write(GLOBAL_MEM const index_t *partial, GLOBAL_MEM const T *sv, \
+KERNEL_SERIAL void unique_write(GLOBAL_MEM const index_t *partial, GLOBAL_MEM const T *sv, \
                          GLOBAL_MEM const index_t *pos, const index_t n, \
                          const index_t chunk, const int what, GLOBAL_MEM T *values, \
                          GLOBAL_MEM index_t *starts, GLOBAL_MEM index_t *first, \

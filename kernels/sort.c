@@ -4,11 +4,13 @@
  *
  *   HAL_DEFINE_SORT()    stable merge sort of ``rows`` independent rows of ``n`` keys
  *                        (contiguous, row-major), in place in global memory:
- *     sort_blocks[_kv]   each work-item insertion-sorts one block of ``block`` keys
- *     merge_runs[_kv]    one pass: runs of ``width`` merged pairwise into ``dst``;
- *                        each work-item writes ``chunk`` outputs, finding its start
- *                        with a merge-path binary search (CPU-friendly: sequential
- *                        merging inside a work-item, no local memory)
+ *     sort_blocks[_kv]   insertion sort of blocks of ``block`` keys
+ *     merge_runs[_kv]    one pass: runs of ``width`` merged pairwise into ``dst``,
+ *                        in chunks of ``chunk`` outputs whose start is found with a
+ *                        merge-path binary search
+ *     Both are serial kernels (KERNEL_SERIAL, launched with work-groups of one): a
+ *     work-item walks ``per`` consecutive blocks or chunks sequentially, which is
+ *     what CPU devices run fastest (no local memory, no cross-lane divergence).
  *     The _kv kernels carry int64 positions along (argsort); sort_blocks_kv creates
  *     them (the position of each key in its row).
  *   HAL_DEFINE_SEARCH()  searchsorted, isin (binary searches in a sorted 1-D array)
@@ -36,70 +38,75 @@ DEVICE_FN int key_less(const T a, const T b)
 #endif
 #define ORDER_LESS(a, b) (desc ? KEY_LESS((b), (a)) : KEY_LESS((a), (b)))
 
-/* sorting: blocks, then merge passes.  ``KV`` = 1 carries positions along. */
+/* sorting: blocks, then merge passes.  ``KV`` = 1 carries positions along.  A
+   work-item handles ``per`` consecutive units (blocks or merge chunks, rows one after
+   another), walking them sequentially: serial kernels, one work-item per group. */
 #define HAL_SORT_BLOCKS(NAME, KV) \
-KERNEL void NAME(GLOBAL_MEM T *keys, GLOBAL_MEM index_t *pos, const index_t n, \
-                 const index_t rows, const index_t block, const int desc) \
+KERNEL_SERIAL void NAME(GLOBAL_MEM T *keys, GLOBAL_MEM index_t *pos, const index_t n, \
+                        const index_t rows, const index_t block, const index_t per, \
+                        const int desc) \
 { \
-    index_t g = GLOBAL_ID_0; \
     index_t nb = (n + block - 1) / block; \
-    if (g >= rows * nb) return; \
-    index_t row = g / nb, first = (g - row * nb) * block; \
-    index_t len = n - first < block ? n - first : block; \
-    GLOBAL_MEM T *k = keys + row * n + first; \
-    GLOBAL_MEM index_t *p = pos + row * n + first; \
-    if (KV) for (index_t j = 0; j < len; ++j) p[j] = first + j; \
-    for (index_t j = 1; j < len; ++j) { \
-        T key = k[j]; \
-        index_t at = KV ? p[j] : 0; \
-        index_t q = j; \
-        while (q > 0 && ORDER_LESS(key, k[q - 1])) { \
-            k[q] = k[q - 1]; \
-            if (KV) p[q] = p[q - 1]; \
-            --q; \
+    index_t u0 = GLOBAL_ID_0 * per, u1 = u0 + per < rows * nb ? u0 + per : rows * nb; \
+    for (index_t u = u0; u < u1; ++u) { \
+        index_t row = u / nb, first = (u - row * nb) * block; \
+        index_t len = n - first < block ? n - first : block; \
+        GLOBAL_MEM T *k = keys + row * n + first; \
+        GLOBAL_MEM index_t *p = pos + row * n + first; \
+        if (KV) for (index_t j = 0; j < len; ++j) p[j] = first + j; \
+        for (index_t j = 1; j < len; ++j) { \
+            T key = k[j]; \
+            index_t at = KV ? p[j] : 0; \
+            index_t q = j; \
+            while (q > 0 && ORDER_LESS(key, k[q - 1])) { \
+                k[q] = k[q - 1]; \
+                if (KV) p[q] = p[q - 1]; \
+                --q; \
+            } \
+            k[q] = key; \
+            if (KV) p[q] = at; \
         } \
-        k[q] = key; \
-        if (KV) p[q] = at; \
     } \
 }
 
 #define HAL_MERGE_RUNS(NAME, KV) \
-KERNEL void NAME(GLOBAL_MEM const T *src, GLOBAL_MEM T *dst, \
-                 GLOBAL_MEM const index_t *src_pos, GLOBAL_MEM index_t *dst_pos, \
-                 const index_t n, const index_t rows, const index_t width, \
-                 const index_t chunk, const int desc) \
+KERNEL_SERIAL void NAME(GLOBAL_MEM const T *src, GLOBAL_MEM T *dst, \
+                        GLOBAL_MEM const index_t *src_pos, GLOBAL_MEM index_t *dst_pos, \
+                        const index_t n, const index_t rows, const index_t width, \
+                        const index_t chunk, const index_t per, const int desc) \
 { \
-    index_t g = GLOBAL_ID_0; \
     index_t nc = (n + chunk - 1) / chunk; \
-    if (g >= rows * nc) return; \
-    index_t row = g / nc, p0 = (g - row * nc) * chunk; \
-    index_t start = (p0 / (2 * width)) * (2 * width); \
-    index_t mid_ = start + width < n ? start + width : n; \
-    index_t end = start + 2 * width < n ? start + 2 * width : n; \
-    GLOBAL_MEM const T *a = src + row * n + start; \
-    GLOBAL_MEM const T *b = src + row * n + mid_; \
-    index_t la = mid_ - start, lb = end - mid_, diag = p0 - start; \
-    /* merge path: how many of the first ``diag`` outputs come from a */ \
-    index_t lo = diag > lb ? diag - lb : 0, hi = diag < la ? diag : la; \
-    while (lo < hi) { \
-        index_t m = (lo + hi) / 2; \
-        if (!ORDER_LESS(b[diag - 1 - m], a[m])) lo = m + 1; else hi = m; \
-    } \
-    index_t i = lo, j = diag - lo; \
-    index_t count = end - p0 < chunk ? end - p0 : chunk; \
-    GLOBAL_MEM T *out = dst + row * n + p0; \
-    GLOBAL_MEM const index_t *pa = src_pos + row * n + start; \
-    GLOBAL_MEM const index_t *pb = src_pos + row * n + mid_; \
-    GLOBAL_MEM index_t *po = dst_pos + row * n + p0; \
-    for (index_t k = 0; k < count; ++k) { \
-        if (j < lb && (i >= la || ORDER_LESS(b[j], a[i]))) { \
-            out[k] = b[j]; \
-            if (KV) po[k] = pb[j]; \
-            ++j; \
-        } else { \
-            out[k] = a[i]; \
-            if (KV) po[k] = pa[i]; \
-            ++i; \
+    index_t u0 = GLOBAL_ID_0 * per, u1 = u0 + per < rows * nc ? u0 + per : rows * nc; \
+    for (index_t u = u0; u < u1; ++u) { \
+        index_t row = u / nc, p0 = (u - row * nc) * chunk; \
+        index_t start = (p0 / (2 * width)) * (2 * width); \
+        index_t mid_ = start + width < n ? start + width : n; \
+        index_t end = start + 2 * width < n ? start + 2 * width : n; \
+        GLOBAL_MEM const T *a = src + row * n + start; \
+        GLOBAL_MEM const T *b = src + row * n + mid_; \
+        index_t la = mid_ - start, lb = end - mid_, diag = p0 - start; \
+        /* merge path: how many of the first ``diag`` outputs come from a */ \
+        index_t lo = diag > lb ? diag - lb : 0, hi = diag < la ? diag : la; \
+        while (lo < hi) { \
+            index_t m = (lo + hi) / 2; \
+            if (!ORDER_LESS(b[diag - 1 - m], a[m])) lo = m + 1; else hi = m; \
+        } \
+        index_t i = lo, j = diag - lo; \
+        index_t count = end - p0 < chunk ? end - p0 : chunk; \
+        GLOBAL_MEM T *out = dst + row * n + p0; \
+        GLOBAL_MEM const index_t *pa = src_pos + row * n + start; \
+        GLOBAL_MEM const index_t *pb = src_pos + row * n + mid_; \
+        GLOBAL_MEM index_t *po = dst_pos + row * n + p0; \
+        for (index_t k = 0; k < count; ++k) { \
+            if (j < lb && (i >= la || ORDER_LESS(b[j], a[i]))) { \
+                out[k] = b[j]; \
+                if (KV) po[k] = pb[j]; \
+                ++j; \
+            } else { \
+                out[k] = a[i]; \
+                if (KV) po[k] = pa[i]; \
+                ++i; \
+            } \
         } \
     } \
 }

@@ -429,3 +429,51 @@ def test_singular_matrix_error(device):
         xp.linalg.inv(hs.to_device(np.zeros((2, 2))))
     assert isinstance(info.value, xp.HalError)
     assert "linalg.inv" in str(info.value) and str(device) in str(info.value)
+
+
+# -- dtypes and shapes against array-api-strict -----------------------------------------
+
+def _strict_cases():
+    """(name, args builder) for every linalg function strict can check cheaply."""
+    sq = lambda d: np.eye(3, dtype=d) * 2 + 0.5  # noqa: E731  (well conditioned)
+    rect = lambda d: np.arange(6).reshape(2, 3).astype(d) + 1  # noqa: E731
+    vec = lambda d: np.arange(3).astype(d) + 1  # noqa: E731
+    return {
+        "linalg.cholesky": lambda d: (sq(d),), "linalg.det": lambda d: (sq(d),),
+        "linalg.eigh": lambda d: (sq(d),), "linalg.eigvalsh": lambda d: (sq(d),),
+        "linalg.inv": lambda d: (sq(d),), "linalg.slogdet": lambda d: (sq(d),),
+        "linalg.qr": lambda d: (rect(d),), "linalg.svd": lambda d: (rect(d),),
+        "linalg.svdvals": lambda d: (rect(d),), "linalg.pinv": lambda d: (rect(d),),
+        "linalg.matrix_rank": lambda d: (rect(d),),
+        "linalg.matrix_norm": lambda d: (rect(d),),
+        "linalg.vector_norm": lambda d: (rect(d),),
+        "linalg.diagonal": lambda d: (rect(d),), "linalg.trace": lambda d: (sq(d),),
+        "linalg.outer": lambda d: (vec(d), vec(d)), "linalg.cross": lambda d: (vec(d),
+                                                                               sq(d)),
+        "linalg.solve": lambda d: (sq(d), sq(d)), "linalg.matmul": lambda d: (rect(d),
+                                                                               sq(d)),
+        "linalg.tensordot": lambda d: (sq(d), sq(d)), "linalg.vecdot": lambda d: (
+            rect(d), vec(d)),
+        "linalg.matrix_transpose": lambda d: (rect(d),),
+        "matmul": lambda d: (vec(d), sq(d)), "vecdot": lambda d: (sq(d), vec(d)),
+        "tensordot": lambda d: (sq(d), sq(d)), "matrix_transpose": lambda d: (rect(d),),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_strict_cases()))
+@pytest.mark.parametrize("dtype", [p for p in hs.dtype_params("fc")
+                                   if p.values[0] is not xp.float16])
+def test_dtypes_and_shapes_match_strict(name, dtype):
+    args = _strict_cases()[name](hs.np_dtype(dtype))
+    fn_hal, fn_strict = xp, hs.strict
+    for part in name.split("."):
+        fn_hal, fn_strict = getattr(fn_hal, part), getattr(fn_strict, part)
+    got = fn_hal(*[hs.to_device(a) for a in args])
+    want = fn_strict(*[hs.strict.asarray(a) for a in args])
+    got = got if isinstance(got, tuple) else (got,)
+    want = want if isinstance(want, tuple) else (want,)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape, name
+        assert g.dtype.name == hs.strict_dtype_name(w.dtype), name
+        np.testing.assert_allclose(hs.to_numpy(g), np.asarray(w), **_tol(dtype, 10_000))

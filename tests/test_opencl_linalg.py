@@ -69,19 +69,38 @@ def _reference(a, b, dtype):
 
 # -- matmul_v8: tiles, views, batches ---------------------------------------------------
 
+SIZES = [(37, 53, 29), (64, 64, 64), (97, 300, 41), (8, 600, 130), (130, 29, 9),
+         (1, 300, 130), (5, 100, 100), (130, 300, 1), (100, 120, 3), (1, 20, 30), (3, 9, 4)]
+
+
 @pytest.mark.parametrize("dtype", PACKED, ids=lambda d: d.name)
-@pytest.mark.parametrize("m,k,n", [(37, 53, 29), (64, 64, 64), (97, 300, 41), (8, 600, 130),
-                                   (130, 9, 8), (1, 200, 64), (64, 200, 1)])
+@pytest.mark.parametrize("m,k,n", SIZES)
 def test_matmul_sizes(dtype, m, k, n):
     scale = 0.25 if dtype is hal.float16 else 1.0
     a, b = _rand((m, k), dtype, scale), _rand((k, n), dtype, scale)
     _close(_dev(a) @ _dev(b), _reference(a, b, dtype), dtype, k)
 
 
-def test_the_cases_above_reach_both_kernels():
+def test_the_sizes_reach_every_kernel():
     from hal_opencl import _linalg
-    assert _linalg._use_v8(37, 29, 53) and _linalg._use_v8(97, 41, 300)
-    assert not _linalg._use_v8(1, 64, 200) and not _linalg._use_v8(64, 1, 200)
+
+    def path(m, k, n):
+        if _linalg._use_v8(m, n, k):
+            return "v8"
+        return "rows" if m * n * k >= _linalg._SKINNY_MIN else "direct"
+    paths = [path(*s) for s in SIZES]
+    assert paths.count("v8") >= 4 and paths.count("rows") >= 4 and "direct" in paths
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=lambda d: d.name)
+def test_skinny_products_of_views(dtype):
+    """matmul_rows reads b in place when its rows are contiguous, else packs it."""
+    w, v = _rand((100, 200), dtype, 0.5), _rand((3, 200), dtype, 0.5)
+    x, y = _dev(w), _dev(v)
+    _close(y @ x.mT, _reference(v, w.T, dtype), dtype, 200)           # packed b
+    _close(x[:, ::-1].mT @ x[:, 1], _reference(w[:, ::-1].T, w[:, 1], dtype), dtype, 100)
+    _close(y[::2, 3:103] @ x[::-1], _reference(v[::2, 3:103], w[::-1], dtype), dtype, 100)
+    _close(x[:, 7:] @ y[0, :193], _reference(w[:, 7:], v[0, :193], dtype), dtype, 193)
 
 
 @pytest.mark.parametrize("dtype", PACKED, ids=lambda d: d.name)

@@ -194,6 +194,21 @@ def test_searchsorted(dtype, data):
     hs.assert_matches(out, ref.astype(hs.np_dtype(_index_dtype())))
 
 
+@pytest.mark.parametrize("dtype", hs.dtype_params("iuf"))
+@given(data=st.data())
+def test_searchsorted_python_scalar(dtype, data):
+    """A Python scalar x2 is weak: 1.5 searched in integers lands between 1 and 2."""
+    x1 = np.sort(data.draw(hs.finite_arrays(dtype, hs.shapes(1, 1)), label="x1"))
+    scalar_type = data.draw(st.sampled_from([int, float]), label="type")
+    s = data.draw(hs.python_scalars(scalar_type, dtype).filter(
+        lambda v: v == v and abs(v) != float("inf")), label="x2")
+    side = data.draw(st.sampled_from(["left", "right"]), label="side")
+    out = xp.searchsorted(hs.to_device(x1), s, side=side)
+    compute = hs.np_dtype(hs.expected_scalar(dtype, scalar_type))
+    ref = np.searchsorted(x1.astype(compute), np.asarray(s, dtype=compute), side=side)
+    hs.assert_matches(out, np.asarray(ref).astype(hs.np_dtype(_index_dtype())))
+
+
 # -- unique_* --------------------------------------------------------------------------
 
 def _unique_arrays(dtype):

@@ -48,6 +48,20 @@ class Body:
     def __repr__(self) -> str:
         return self.text or f"Body({self.fn!r})"
 
+    def describe_inputs(self) -> str:
+        """The inputs, for failure messages."""
+        out = []
+        for i, a in enumerate(self.inputs):
+            if isinstance(a, np.ndarray):
+                text = np.array2string(a, threshold=24, max_line_width=90)
+                out.append(f"input {i}: {a.dtype} {a.shape} {text}")
+            elif isinstance(a, list):
+                out.append(f"input {i}: list of {len(a)} arrays "
+                           + "; ".join(f"{x.dtype} {x.shape}" for x in a))
+            else:
+                out.append(f"input {i}: {a!r}")
+        return "\n".join(out)
+
 
 def _on_device(xp, a):
     if isinstance(a, np.ndarray):
@@ -188,6 +202,8 @@ ACCEPTS = {NUMERIC: "iufc", REAL: "iuf", FLOATING: "iufc", REAL_FLOATING: "iuf",
 TRANSCENDENTAL = frozenset(
     "acos acosh asin asinh atan atanh cos cosh exp expm1 log log1p log2 log10 sin sinh "
     "tan tanh sqrt reciprocal divide pow atan2 hypot logaddexp sign".split())
+#: integers given to floating ops stay within +-2**11: exact in every float dtype
+INT_TO_FLOAT = 2048
 #: complex products and quotients are not correctly rounded
 COMPLEX_ROUNDED = frozenset("multiply square abs".split())
 
@@ -206,8 +222,13 @@ def _operator(spec):
 def _unary_case(spec):
     name = spec.name
 
+    floating = spec.accepts in (FLOATING, REAL_FLOATING)
+
     def build(draw, dtype, device):
-        x = draw(arrays(dtype), label="x")
+        # integers given to floating ops are computed in the device's default float:
+        # keep them exactly representable in any float, so both runs see one value
+        x = draw(arrays(dtype, bounded=INT_TO_FLOAT if floating and dtype.kind in "iu"
+                        else None), label="x")
         form = draw(st.sampled_from(["function", "operator"] if spec.dunder else ["function"]))
         if form == "operator":
             fn = {"__neg__": lambda xp, a: -a, "__pos__": lambda xp, a: +a,
@@ -215,7 +236,6 @@ def _unary_case(spec):
             return Body(fn, x, text=f"{spec.dunder}(x)")
         return Body(lambda xp, a: getattr(xp, name)(a), x, text=f"{name}(x)")
 
-    floating = spec.accepts in (FLOATING, REAL_FLOATING)
     CASES[name] = Case(name, ACCEPTS[spec.accepts], build,
                        tol=lambda d, dev, n=name, f=floating: (
                            "ulp" if f and d.kind in "iu" else _elementwise_tol(n, d, dev)))
@@ -258,22 +278,26 @@ def _sanitize(name, x1, x2):
 def _binary_case(spec):
     name = spec.name
     kinds = ACCEPTS[spec.accepts]
+    floating = spec.accepts in (FLOATING, REAL_FLOATING)
+
+    def bound(d):
+        return INT_TO_FLOAT if floating and d.kind in "iu" else None
 
     def build(draw, dtype, device):
         variant = draw(st.sampled_from(["same", "same", "mixed", "scalar"]), label="variant")
         s1, s2 = draw(hnp.mutually_broadcastable_shapes(
             num_shapes=2, min_dims=0, max_dims=3, max_side=4).map(lambda r: r.input_shapes),
             label="shapes")
-        x1 = draw(arrays(dtype, s1), label="x1")
+        x1 = draw(arrays(dtype, s1, bounded=bound(dtype)), label="x1")
         if variant == "scalar":
-            x2 = scalar_of(draw, dtype)
+            x2 = scalar_of(draw, dtype, bounded=bound(dtype))
         else:
             other = dtype
             if variant == "mixed":
                 others = [d for d in hal.all_dtypes() if d in device.dtypes
                           and d.kind in kinds and d.name != "float16"]
                 other = draw(st.sampled_from(others), label="other dtype")
-            x2 = draw(arrays(other, s2), label="x2")
+            x2 = draw(arrays(other, s2, bounded=bound(other)), label="x2")
         if draw(st.booleans(), label="swap"):
             x1, x2 = x2, x1
         x1, x2 = _sanitize(name, x1, x2)
@@ -283,8 +307,6 @@ def _binary_case(spec):
             return Body(lambda xp, a, b: op(a, b), x1, x2, text=f"x1 {spec.dunder} x2")
         return Body(lambda xp, a, b: getattr(xp, name)(a, b), x1, x2,
                     text=f"{name}(x1, x2)")
-
-    floating = spec.accepts in (FLOATING, REAL_FLOATING)
 
     def applies(device, dtype):
         # nextafter's answer *is* the precision it computes in: integers go through the

@@ -66,6 +66,11 @@ def hypothesis_settings(**overrides):
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                          HealthCheck.filter_too_much,
                                          HealthCheck.function_scoped_fixture])
-    kwargs.update(PROFILES[profile()])
+    name = profile()
+    if name != "thorough":
+        # inputs are small already: no shrinking, so a failing kit run stays short
+        from hypothesis import Phase
+        kwargs["phases"] = (Phase.explicit, Phase.reuse, Phase.generate)
+    kwargs.update(PROFILES[name])
     kwargs.update(overrides)
     return settings(**kwargs)

@@ -52,6 +52,8 @@ def test_op(recipe, dtype, data, hal_device, hal_reference):
     problem = _compare.compare(ref, got, tol=tol, what=f"{body!r} [{dtype.name}]")
     if problem:
         how = _compare.explain_run(hal_device, body)
+        inputs = body.describe_inputs()
         pytest.fail(f"{recipe.op} on {hal_device} ({hal_device.name}): {problem}"
+                    + (f"\n  inputs:\n    " + inputs.replace("\n", "\n    ") if inputs else "")
                     + (f"\n  resolved on {hal_device} as:\n{how}" if how else ""),
                     pytrace=False)

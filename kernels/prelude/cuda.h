@@ -66,3 +66,7 @@ template <typename S> __device__ inline hal_v8<S> operator*(S a, hal_v8<S> b) {
 #define HAL_V8_SPLAT(S, v) hal_v8_splat<S>((S)(v))
 #define HAL_V8_LOAD(S, p) hal_v8_load<S>(p)
 #define HAL_V8_STORE(S, v, p) hal_v8_store<S>((v), (p))
+
+/* 3-D launches and serial kernels (see prelude/opencl.h) */
+#define GLOBAL_ID_2 ((index_t)blockIdx.z * blockDim.z + threadIdx.z)
+#define KERNEL_SERIAL extern "C" __global__

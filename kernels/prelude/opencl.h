@@ -80,3 +80,9 @@ typedef half8 hal_float16_v8;
     (p)[0] = hal_v8_.s0; (p)[1] = hal_v8_.s1; (p)[2] = hal_v8_.s2; (p)[3] = hal_v8_.s3; \
     (p)[4] = hal_v8_.s4; (p)[5] = hal_v8_.s5; (p)[6] = hal_v8_.s6; (p)[7] = hal_v8_.s7; \
 } while (0)
+
+/* 3-D launches (gather.c tiles) and serial kernels: KERNEL_SERIAL marks a kernel whose
+   work-item walks a long range sequentially (merges, scans); it runs one work-item
+   per work-group, so CPU runtimes do not vectorize it across work-items. */
+#define GLOBAL_ID_2 ((index_t)get_global_id(2))
+#define KERNEL_SERIAL __kernel __attribute__((reqd_work_group_size(1, 1, 1)))

@@ -30,7 +30,7 @@ INDEX = hal.int64
 
 _BITS = {1: hal.uint8, 2: hal.uint16, 4: hal.uint32, 8: hal.uint64, 16: hal.complex128}
 _SORT_BLOCK = 32     # keys per insertion-sorted block
-_MERGE_CHUNK = 1024  # outputs per work-item in a merge pass (a power of two)
+_MERGE_CHUNK = 4096  # outputs per merge-path search in a merge pass (a power of two)
 _ZEROS = np.zeros(2, dtype=np.int64)
 
 COPY, GATHER, SCATTER, ROLL, INDEX_OFFSETS = (
@@ -74,15 +74,38 @@ def _collapse(shape, *strides):
     return tuple(out_shape), tuple(tuple(o) for o in out_strides)
 
 
-def _with_pick(left, nb, right, *stride_pairs):
-    """An iteration shape: collapsed ``left`` dims, the picked dimension (nb), collapsed
-    ``right`` dims.  ``stride_pairs``: per array, (left strides, pick stride, right
-    strides).  Returns (shape, [strides per array], pos)."""
+def _split(left, nb, right, *stride_pairs):
+    """Collapse both sides of a gather/scatter iteration (left dims, the picked
+    dimension of extent nb, right dims).  ``stride_pairs``: per array, (left strides,
+    pick stride, right strides).  Returns (left shape, right shape, collapsed pairs)."""
     ls, lst = _collapse(left, *[p[0] for p in stride_pairs])
     rs, rst = _collapse(right, *[p[2] for p in stride_pairs])
-    shape = ls + (nb,) + rs
-    strides = [a + (p[1],) + b for a, b, p in zip(lst, rst, stride_pairs)]
-    return shape, strides, len(ls)
+    return ls, rs, [(a, p[1], b) for a, b, p in zip(lst, rst, stride_pairs)]
+
+
+def _tiles(ls, nb, rs):
+    """(nl, nr, kernel suffix, launch size) of a *_tiled launch, or None if a side has
+    more than one dimension (then the strided kernels run)."""
+    if len(ls) > 1 or len(rs) > 1:
+        return None
+    nl = ls[0] if ls else 1
+    nr = rs[0] if rs else 1
+    if nr < 16:  # launch dimension 0 (what CPU runtimes vectorize) walks b
+        return nl, nr, "_b", (nb, nr, nl)
+    return nl, nr, "_r", (nr, nb, nl)
+
+
+def _launch_tiled(state, kernel, size, *args) -> None:
+    """A 3-D launch with work-groups along dimension 0 (padded; kernels guard it).
+    An explicit work-group size matters: Intel's CPU runtime picks poor ones itself
+    for multi-dimensional launches (10-100x slower)."""
+    d0 = size[0]
+    l0 = min(64, 1 << max(0, (d0 - 1).bit_length()))
+    state.launch_nd(kernel, (-(-d0 // l0) * l0, size[1], size[2]), (l0, 1, 1), *args)
+
+
+def _one(strides) -> int:
+    return strides[0] if strides else 0
 
 
 def _copy_into(out: CLArray, a: CLArray) -> None:
@@ -97,9 +120,45 @@ def _copy_into(out: CLArray, a: CLArray) -> None:
                               src_offset=a.offset * size, dst_offset=out.offset * size)
         return
     shape, (os_, as_) = _collapse(out.shape, out.strides, broadcast_strides(a, out.shape))
-    k = state.kernel("gather.c", _BITS[out.dtype.itemsize], "copy_strided", COPY)
+    bits = _BITS[out.dtype.itemsize]
+    if len(shape) <= 3:
+        dims = [(1, 0, 0)] * (3 - len(shape)) + list(zip(shape, os_, as_))
+        if dims[2][0] < 16:  # a short innermost dimension: vectorize the longest one
+            dims.append(dims.pop(max(range(3), key=lambda i: dims[i][0])))
+        sh, os_, as_ = zip(*dims)
+        k = state.kernel("gather.c", bits, "copy_tiled", COPY)
+        _launch_tiled(state, k, (sh[2], sh[1], sh[0]), out.data, _index(out.offset),
+                      a.data, _index(a.offset), *[_index(v) for v in sh + os_ + as_])
+        return
+    k = state.kernel("gather.c", bits, "copy_strided", COPY)
     state.launch(k, n, out.data, _index(out.offset), a.data, _index(a.offset), _index(n),
                  _int(len(shape)), state.meta(shape + os_ + as_))
+
+
+def _gather(out: CLArray, src: CLArray, off: CLArray, left_strides, right_strides):
+    """out = src gathered: out's shape is (left dims, off.size, right dims); the
+    picked coordinate b reads ``src[src.offset + off[b] + left/right strides]``."""
+    n = out.size
+    if n == 0:
+        return
+    state = out.state
+    nb = off.size
+    nleft = len(left_strides)
+    ls, rs, [(lst, _, rst)] = _split(out.shape[:nleft], nb, out.shape[out.ndim - len(right_strides):],
+                                     (left_strides, 0, right_strides))
+    bits = _BITS[out.dtype.itemsize]
+    tiles = _tiles(ls, nb, rs)
+    if tiles:
+        nl, nr, side, size = tiles
+        k = state.kernel("gather.c", bits, "gather_tiled" + side, GATHER)
+        _launch_tiled(state, k, size, out.data, src.data, _index(src.offset), off.data,
+                      _index(nl), _index(nb), _index(nr), _index(_one(lst)),
+                      _index(_one(rst)))
+        return
+    shape = ls + (nb,) + rs
+    k = state.kernel("gather.c", bits, "gather", GATHER)
+    state.launch(k, n, out.data, src.data, _index(src.offset), off.data, _index(n),
+                 _int(len(shape)), _int(len(ls)), state.meta(shape + lst + (0,) + rst))
 
 
 def _fresh(a: CLArray) -> CLArray:
@@ -130,9 +189,16 @@ def _read(state, buf, count: int = 2, offset: int = 0) -> np.ndarray:
     return host
 
 
-def _chunks(n: int) -> tuple[int, int]:
-    chunk = max(256, -(-n // 1024))
-    return chunk, -(-n // chunk)
+def _chunks(state, n: int) -> tuple[int, int]:
+    """(chunk, chunks) of a scan over n elements: a few chunks per compute unit."""
+    chunk = max(4096, -(-n // (16 * state.compute_units)))
+    return chunk, max(1, -(-n // chunk))
+
+
+def _serial(state, kernel, items: int, *args) -> None:
+    """Launch a KERNEL_SERIAL kernel: ``items`` work-groups of one work-item."""
+    if items > 0:
+        state.launch_nd(kernel, (items,), (1,), *args)
 
 
 def _broadcast_shape(shapes) -> tuple:
@@ -168,14 +234,14 @@ def _count_nonzero(a: CLArray):
     state = a.state
     t = _nonzero_type(a.dtype)
     n = a.size
-    chunk, nch = _chunks(n)
+    chunk, nch = _chunks(state, n)
     partial = state.allocate(8 * (nch + 1))
     if n == 0:
         return t, partial, chunk, nch, 0
     k = state.kernel("scan.c", t, "count_nonzero_chunks", NONZERO)
-    state.launch(k, nch, partial, a.data, _index(a.offset), _index(n), _index(chunk))
+    _serial(state, k, nch, partial, a.data, _index(a.offset), _index(n), _index(chunk))
     scan = state.kernel("scan.c", t, "scan_partials", NONZERO)
-    state.launch(scan, 1, partial, _index(nch))
+    _serial(state, scan, 1, partial, _index(nch))
     return t, partial, chunk, nch, int(_read(state, partial, 1, nch)[0])
 
 
@@ -187,7 +253,7 @@ def _nonzero_coords(x: CLArray) -> CLArray:
     out = state.empty((x.ndim, count), INDEX)
     if count:
         k = state.kernel("scan.c", t, "nonzero_coords", NONZERO)
-        state.launch(k, nch, out.data, _index(count), partial, a.data, _index(a.offset),
+        _serial(state, k, nch, out.data, _index(count), partial, a.data, _index(a.offset),
                      _index(a.size), _index(chunk), _int(x.ndim), state.meta(x.shape))
     return out
 
@@ -200,7 +266,7 @@ def _mask_offsets(mask: CLArray, strides) -> CLArray:
     out = state.empty((count,), INDEX)
     if count:
         k = state.kernel("scan.c", t, "nonzero_offsets", NONZERO)
-        state.launch(k, nch, out.data, partial, a.data, _index(a.offset), _index(a.size),
+        _serial(state, k, nch, out.data, partial, a.data, _index(a.offset), _index(a.size),
                      _index(chunk), _int(a.ndim), state.meta(a.shape + tuple(strides)))
     return out
 
@@ -225,14 +291,13 @@ class _Plan:
         rest_shape = tuple(v.shape[d] for d in self.rest)
         return rest_shape[:p] + self.b_shape + rest_shape[p:]
 
-    def iteration(self, *extra):
-        """(shape, [view strides, *extra strides], pos) of the gather/scatter launch;
-        ``extra``: per other array, (left, pick, right) strides."""
+    def sides(self):
+        """(left shape, left strides, right shape, right strides) of the view's
+        dimensions around the picked one."""
         v, p = self.view, self.pos
-        rest_shape = tuple(v.shape[d] for d in self.rest)
-        rest_strides = tuple(v.strides[d] for d in self.rest)
-        return _with_pick(rest_shape[:p], self.off.size, rest_shape[p:],
-                          (rest_strides[:p], 0, rest_strides[p:]), *extra)
+        shape = tuple(v.shape[d] for d in self.rest)
+        strides = tuple(v.strides[d] for d in self.rest)
+        return shape[:p], strides[:p], shape[p:], strides[p:]
 
 
 def _plan(x: CLArray, key) -> _Plan:
@@ -373,15 +438,13 @@ def _plan(x: CLArray, key) -> _Plan:
 
 def getitem_advanced(x, key):
     plan = _plan(x, key)
-    view = plan.view
-    state = x.state
-    out = state.empty(plan.shape, x.dtype)
-    n = out.size
-    if n:
-        shape, (strides,), pos = plan.iteration()
-        k = state.kernel("gather.c", _BITS[x.dtype.itemsize], "gather", GATHER)
-        state.launch(k, n, out.data, view.data, _index(view.offset), plan.off.data,
-                     _index(n), _int(len(shape)), _int(pos), state.meta(shape + strides))
+    out = x.state.empty(plan.shape, x.dtype)
+    if out.size:
+        # the gather's out shape: (left, b flattened, right)
+        _, lst, rsh, rst = plan.sides()
+        flat = out.view(out.shape[:plan.pos] + (plan.off.size,) + rsh,
+                        c_strides(out.shape[:plan.pos] + (plan.off.size,) + rsh), 0)
+        _gather(flat, plan.view, plan.off, lst, rst)
     return out
 
 
@@ -416,36 +479,59 @@ def setitem_advanced(x, key, value):
     if n == 0:
         return x
     bits = _BITS[x.dtype.itemsize]
-    p, nb = plan.pos, len(plan.b_shape)
+    p, nbd = plan.pos, len(plan.b_shape)
+    nb = plan.off.size
+    lsh, lst, rsh, rst = plan.sides()
+    view = plan.view
     if value.__class__ is not CLArray:
-        shape, (strides, zeros), pos = plan.iteration(((0,) * p, 0, (0,) * (len(final) - p - nb)))
+        ls, rs, [(l_, _, r_)] = _split(lsh, nb, rsh, (lst, 0, rst))
+        tiles = _tiles(ls, nb, rs)
+        scalar = _scalar_bits(x.dtype, value)
+        if tiles:
+            nl, nr, side, size = tiles
+            k = state.kernel("gather.c", bits, "scatter_fill_tiled" + side, SCATTER)
+            _launch_tiled(state, k, size, x.data, _index(view.offset), plan.off.data,
+                          scalar, _index(nl), _index(nb), _index(nr), _index(_one(l_)),
+                          _index(_one(r_)))
+            return x
+        shape = ls + (nb,) + rs
         k = state.kernel("gather.c", bits, "scatter_fill", SCATTER)
-        state.launch(k, n, x.data, _index(view.offset), plan.off.data,
-                     _scalar_bits(x.dtype, value), _index(n), _int(len(shape)), _int(pos),
-                     state.meta(shape + strides + zeros))
+        state.launch(k, n, x.data, _index(view.offset), plan.off.data, scalar, _index(n),
+                     _int(len(shape)), _int(len(ls)),
+                     state.meta(shape + l_ + (0,) + r_ + (0,) * len(shape)))
         return x
     vstr = broadcast_strides(value, final)
-    pick = _pick_stride(plan.b_shape, vstr[p:p + nb])
+    pick = _pick_stride(plan.b_shape, vstr[p:p + nbd])
     if pick is None:  # the value's index dimensions do not flatten: materialize it
         full = state.empty(final, x.dtype)
         _copy_into(full, value)
         value, vstr = full, full.strides
-        pick = _pick_stride(plan.b_shape, vstr[p:p + nb])
-    shape, (strides, vstrides), pos = plan.iteration((vstr[:p], pick, vstr[p + nb:]))
+        pick = _pick_stride(plan.b_shape, vstr[p:p + nbd])
+    ls, rs, [(l_, _, r_), (vl, vb, vr)] = _split(
+        lsh, nb, rsh, (lst, 0, rst), (vstr[:p], pick, vstr[p + nbd:]))
     keep, dedup = state.meta(()), 0
-    nbf = plan.off.size
-    if not plan.unique and nbf > 1:
+    if not plan.unique and nb > 1:
         # NumPy's "last write wins" for repeated indices: only the last position
         # hitting each element writes (found by a stable sort of the offsets)
-        sorted_off, order = _sort_rows(_fresh(plan.off), nbf, 1, 0, True)
-        keep = state.allocate(nbf)
+        sorted_off, order = _sort_rows(_fresh(plan.off), nb, 1, 0, True)
+        keep = state.allocate(nb)
         mark = state.kernel("gather.c", bits, "mark_last", SCATTER)
-        state.launch(mark, nbf, keep, sorted_off.data, order.data, _index(nbf))
+        state.launch(mark, nb, keep, sorted_off.data, order.data, _index(nb))
         dedup = 1
+    tiles = _tiles(ls, nb, rs)
+    if tiles:
+        nl, nr, side, size = tiles
+        k = state.kernel("gather.c", bits, "scatter_tiled" + side, SCATTER)
+        _launch_tiled(state, k, size, x.data, _index(view.offset), plan.off.data, keep,
+                      _int(dedup), value.data, _index(value.offset), _index(nl),
+                      _index(nb), _index(nr), _index(_one(l_)), _index(_one(r_)),
+                      _index(_one(vl)), _index(vb), _index(_one(vr)))
+        return x
+    shape = ls + (nb,) + rs
     k = state.kernel("gather.c", bits, "scatter", SCATTER)
     state.launch(k, n, x.data, _index(view.offset), plan.off.data, keep, _int(dedup),
-                 value.data, _index(value.offset), _index(n), _int(len(shape)), _int(pos),
-                 state.meta(shape + strides + vstrides))
+                 value.data, _index(value.offset), _index(n), _int(len(shape)),
+                 _int(len(ls)), state.meta(shape + l_ + (0,) + r_ + vl + (vb,) + vr))
     return x
 
 
@@ -478,9 +564,7 @@ def take_along_axis(x, indices, *, axis):
     if tag:
         raise IndexError(f"index {value} is out of bounds for axis {axis} with size "
                          f"{x.shape[axis]}")
-    g = state.kernel("gather.c", _BITS[x.dtype.itemsize], "gather", GATHER)
-    state.launch(g, n, out.data, x.data, _index(x.offset), off.data, _index(n), _int(1),
-                 _int(0), state.meta((n, 0)))
+    _gather(out.view((n,), (1,), 0), x, off, (), ())
     return out
 
 
@@ -571,14 +655,14 @@ def _repeat_array(x, repeats, axis):
     n = repeats.size
     t = repeats.dtype
     step = repeats.strides[0] if repeats.ndim else 0
-    chunk, nch = _chunks(n)
+    chunk, nch = _chunks(state, n)
     partial = state.allocate(8 * (nch + 1))
     err = _error_buffer(state)
     k = state.kernel("scan.c", t, "repeat_sum_chunks", REPEAT)
-    state.launch(k, nch, partial, repeats.data, _index(repeats.offset), _index(step),
+    _serial(state, k, nch, partial, repeats.data, _index(repeats.offset), _index(step),
                  _index(n), _index(chunk), err)
     scan = state.kernel("scan.c", t, "scan_partials", REPEAT)
-    state.launch(scan, 1, partial, _index(nch))
+    _serial(state, scan, 1, partial, _index(nch))
     if _read(state, err)[0]:
         raise ValueError("repeat: repeats may not contain negative values")
     total = int(_read(state, partial, 1, nch)[0])
@@ -588,18 +672,13 @@ def _repeat_array(x, repeats, axis):
         return out
     cum = state.empty((n,), INDEX)
     k = state.kernel("scan.c", t, "repeat_cumsum", REPEAT)
-    state.launch(k, nch, cum.data, partial, repeats.data, _index(repeats.offset),
+    _serial(state, k, nch, cum.data, partial, repeats.data, _index(repeats.offset),
                  _index(step), _index(n), _index(chunk))
     off = state.empty((total,), INDEX)
     k = state.kernel("scan.c", t, "repeat_offsets", REPEAT)
     state.launch(k, total, off.data, cum.data, _index(n), _index(x.strides[axis]),
                  _index(total))
-    shape_, (strides,), pos = _with_pick(
-        x.shape[:axis], total, x.shape[axis + 1:],
-        (x.strides[:axis], 0, x.strides[axis + 1:]))
-    g = state.kernel("gather.c", _BITS[x.dtype.itemsize], "gather", GATHER)
-    state.launch(g, out.size, out.data, x.data, _index(x.offset), off.data,
-                 _index(out.size), _int(len(shape_)), _int(pos), state.meta(shape_ + strides))
+    _gather(out, x, off, x.strides[:axis], x.strides[axis + 1:])
     return out
 
 
@@ -655,6 +734,12 @@ def unstack(x, *, axis):
 
 # -- sorting and searching ------------------------------------------------------------
 
+def _per(state, units: int, unit_size: int) -> int:
+    """Units per work-item of a serial kernel: enough work-items for every compute
+    unit, each with a few thousand elements (a work-group costs about a microsecond)."""
+    return max(1, min(-(-units // (4 * state.compute_units)), -(-4096 // max(unit_size, 1))))
+
+
 def _sort_rows(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
     """Stable sort of ``rows`` rows of ``n`` keys in place (``keys`` C-contiguous at
     offset 0, consumed): (sorted keys, int64 positions or None)."""
@@ -666,9 +751,10 @@ def _sort_rows(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
     dummy = state.meta(())
     blocks = state.kernel("sort.c", dtype, "sort_blocks_kv" if with_pos else "sort_blocks",
                           SORT)
-    state.launch(blocks, rows * -(-n // _SORT_BLOCK), keys.data,
-                 pos.data if with_pos else dummy, _index(n), _index(rows),
-                 _index(_SORT_BLOCK), _int(desc))
+    units = rows * -(-n // _SORT_BLOCK)
+    per = _per(state, units, min(n, _SORT_BLOCK))
+    _serial(state, blocks, -(-units // per), keys.data, pos.data if with_pos else dummy,
+            _index(n), _index(rows), _index(_SORT_BLOCK), _index(per), _int(desc))
     width = _SORT_BLOCK
     if width >= n:
         return keys, pos
@@ -677,10 +763,12 @@ def _sort_rows(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
     other_pos = state.empty(keys.shape, INDEX) if with_pos else None
     while width < n:
         chunk = min(2 * width, _MERGE_CHUNK)
-        state.launch(merge, rows * -(-n // chunk), keys.data, other.data,
-                     pos.data if with_pos else dummy,
-                     other_pos.data if with_pos else dummy,
-                     _index(n), _index(rows), _index(width), _index(chunk), _int(desc))
+        units = rows * -(-n // chunk)
+        per = _per(state, units, chunk)
+        _serial(state, merge, -(-units // per), keys.data, other.data,
+                pos.data if with_pos else dummy, other_pos.data if with_pos else dummy,
+                _index(n), _index(rows), _index(width), _index(chunk), _index(per),
+                _int(desc))
         keys, other = other, keys
         pos, other_pos = other_pos, pos
         width *= 2
@@ -770,14 +858,14 @@ def _unique(x, counts: bool, indices: bool, inverse: bool):
     n = x.size
     with_pos = indices or inverse
     sv, pos = _sort_rows(_fresh(x).view((n,), (1,), 0), n, 1, 0, with_pos)
-    chunk, nch = _chunks(n)
+    chunk, nch = _chunks(state, n)
     partial = state.allocate(8 * (nch + 1))
     u = 0
     if n:
         k = state.kernel("scan.c", dtype, "unique_chunks", UNIQUE)
-        state.launch(k, nch, partial, sv.data, _index(n), _index(chunk))
+        _serial(state, k, nch, partial, sv.data, _index(n), _index(chunk))
         scan = state.kernel("scan.c", dtype, "scan_partials", UNIQUE)
-        state.launch(scan, 1, partial, _index(nch))
+        _serial(state, scan, 1, partial, _index(nch))
         u = int(_read(state, partial, 1, nch)[0])
     values = state.empty((u,), dtype)
     starts = state.empty((u,), INDEX) if counts else None
@@ -787,7 +875,7 @@ def _unique(x, counts: bool, indices: bool, inverse: bool):
         dummy = state.meta(())
         what = 1 | (2 if counts else 0) | (4 if indices else 0) | (8 if inverse else 0)
         k = state.kernel("scan.c", dtype, "unique_write", UNIQUE)
-        state.launch(k, nch, partial, sv.data, pos.data if with_pos else dummy, _index(n),
+        _serial(state, k, nch, partial, sv.data, pos.data if with_pos else dummy, _index(n),
                      _index(chunk), _int(what), values.data,
                      starts.data if counts else dummy, first.data if indices else dummy,
                      inv.data if inverse else dummy)

@@ -139,6 +139,46 @@ def _use_v8(m: int, n: int, k: int) -> bool:
     return m >= 8 and n >= 8 and m * n * k >= 32 * 32 * 32
 
 
+#: a product with fewer than 8 rows or columns: matmul_rows from this many flops / 2 on
+_SKINNY_MIN = 32 * 32 * 32
+
+
+def _pack_b(state, dtype, plan, b, N, K):
+    """The panels of a 2-D ``b`` (matmul_pack_b): (ceil(N / NR) * NR * K) VT values."""
+    vt, mr, nv, kc, chunk, local, extra = plan
+    nr = 8 * nv
+    pack_b = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_pack_b", extra)
+    pb = -(-N // nr)
+    bp = state.allocate(pb * nr * K * vt.itemsize)
+    state.launch_nd(pack_b, (-(-K // _PACK_KB), pb), None, bp, b.data, _index(b.offset),
+                    _index(N), _index(K), _index(b.strides[-1]), _index(b.strides[-2]),
+                    _index(pb), _index(1), _int(0), state.meta(()))
+    return bp
+
+
+def _product_rows(state, dtype, plan, a, b, M, N, K) -> CLArray:
+    """A skinny 2-D product (M or N below 8): matmul_rows reads ``a`` in place and
+    ``b`` by rows of NR contiguous columns (``b`` itself, or its panels)."""
+    vt, mr, nv, kc, chunk, local, extra = plan
+    nr = 8 * nv
+    rows = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_rows", extra)
+    if vt is dtype and b.strides[-1] == 1 and N >= nr:
+        bbuf, b_off, b_ks, b_ps, padded = b.data, b.offset, b.strides[-2], nr, 0
+    else:
+        bbuf, b_off, b_ks, b_ps, padded = _pack_b(state, dtype, plan, b, N, K), 0, nr, \
+            K * nr, 1
+    c = state.empty((M, N), vt)
+    state.launch_nd(rows, (-(-N // nr), -(-M // mr)), (1, 1), c.data, _index(M), _index(N),
+                    _index(K), a.data, _index(a.offset), _index(a.strides[-2]),
+                    _index(a.strides[-1]), bbuf, _index(b_off), _index(b_ks), _index(b_ps),
+                    _int(padded))
+    if vt is dtype:
+        return c
+    out = state.empty((M, N), dtype)
+    cast_into(out, c)
+    return out
+
+
 def _product_v8(state, dtype, plan, a, b, batch, M, N, K) -> CLArray:
     vt, mr, nv, kc, chunk, local, extra = plan
     nr = 8 * nv
@@ -199,8 +239,11 @@ def _product(state, dtype, plan, a, b, batch, M, N, K, kernel="matmul_direct") -
         out = state.empty(shape, dtype)
         fill_into(out, 0)
         return out
-    if plan is not None and _use_v8(M, N, K):
-        return _product_v8(state, dtype, plan, a, b, batch, M, N, K)
+    if plan is not None:
+        if _use_v8(M, N, K):
+            return _product_v8(state, dtype, plan, a, b, batch, M, N, K)
+        if not batch and dtype.kind == "f" and M * N * K >= _SKINNY_MIN:
+            return _product_rows(state, dtype, plan, a, b, M, N, K)
     k = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_DIRECT", kernel, _acc_defines(dtype))
     out = state.empty(shape, dtype)
     nb = len(batch)

@@ -8,23 +8,32 @@ How a reduction runs
 --------------------
 The reduced and kept dimensions of the input are *collapsed* where their strides allow
 (no copy): at most two kept dimensions (P1, P2) and one reduced dimension (R, rs)
-remain.  A view that does not collapse that far is copied once into (kept...,
-reduced...) order.  Then:
+remain (a sum's reduced axes may be reordered and walked forwards first).  A view
+that does not collapse that far is copied once into (kept..., reduced...) order.
+Then:
 
 * ``rs == 1`` (rows): ``reduce_rows``, each work-item reduces a contiguous chunk of a
-  row with R_UNR independent lanes, which the CPU compilers turn into vector loads;
-* any other ``rs`` (columns, diagonals, strided views): ``reduce_cols``, each
-  work-item owns R_UNR neighbouring outputs and walks down R.
+  row with ``unr`` independent lanes, which the CPU compilers turn into vector loads;
+* any other ``rs`` (columns, diagonals, strided and broadcast views), or short rows:
+  ``reduce_cols``, each work-item owns ``cols`` neighbouring outputs and walks down R.
 
-Launch shapes suit CPU devices: about ``compute_units * WAVES`` work-items in all,
-each with a long contiguous chunk (one-work-item groups while there are few), so a
-full reduction of 2^24 elements is 16 chunks of 2^20 elements and a second pass
-(``reduce_merge``) over 16 partials per output.  Sums are cascaded inside a chunk
-(see reduce.c), so float32 sums round like pairwise sums.
+Launch shapes suit CPU devices (``Config``): about ``compute_units * waves``
+work-items in all, each with a long contiguous chunk (one-work-item groups while there
+are few), so a full reduction of 2^24 elements on 2 compute units is 16 chunks of 2^20
+elements and a second pass (``reduce_merge``) over 16 partials.  Sums are cascaded
+inside a chunk (see reduce.c), so float32 sums round like pairwise sums, not like a
+sequential loop.
+
+var/std take two passes (the mean, then the squared deviations from it), as NumPy
+does.  Scans along rows are chunked too: the chunk totals (reduce_rows) give each
+chunk its carry-in.  matrix_norm's ord 2, -2 and 'nuc' need singular values:
+``linalg.svdvals`` is a host op on OpenCL devices (declared in their capabilities), so
+that step runs under the fallback policy (visible in ``hal.trace`` and counted by
+``hal.fallback_counts``); the max/min/sum over them is native.
 
 One program per (op, input dtype, result dtype), built from kernels/reduce.c with
-defines (R_OP_<OP>, R_OUT, R_ACC, R_PARAM) and cached in memory and on disk like the
-other portable kernels.
+defines (R_OP_<OP>, R_OUT, R_ACC, R_PARAM, R_UNR ...) and cached in memory and on disk
+like the other portable kernels.
 """
 
 from __future__ import annotations
@@ -49,9 +58,9 @@ class Config:
 
     #: lanes (independent accumulators) per work-item in reduce_rows (R_UNR)
     unr: int = 8
-    #: work-items sharing a row chunk, interleaved element by element (R_STEP): 1 where
-    #: the compiler vectorises a work-item's own loop (PoCL), 8 where it vectorises
-    #: across work-items (Intel)
+    #: work-items sharing a row chunk, interleaved element by element (R_STEP): > 1
+    #: suits compilers that vectorise across work-items (and GPUs); both CPU drivers
+    #: here vectorise a work-item's own lanes best, with 1
     step: int = 1
     #: outputs per work-item in reduce_cols/scan_cols (R_COLS)
     cols: int = 8
@@ -64,31 +73,36 @@ class Config:
     local: int = 16
 
 
-#: measured on a 2-core AVX2 VM (benchmarks/opencl_reductions.py --sweep)
-_VENDOR_CONFIGS = {
-    "intel": Config(step=8, cols=1),
-}
+_DEFAULT = Config()
+#: per-vendor launch shapes (substring of the platform name -> Config); PoCL and
+#: Intel's CPU runtime both did best with the defaults on a 2-core AVX2 VM
+#: (benchmarks/opencl_reductions.py --sweep): one work-item per chunk, 8 lanes
+_VENDOR_CONFIGS: dict[str, Config] = {}
+#: the configuration in use, by hal device index (set_config changes it)
+_OVERRIDES: dict[int, Config] = {}
 
 
 def config(state) -> Config:
-    """The launch configuration for ``state``'s device (per vendor, cached)."""
-    return state.cached(("reduce.c", "config"), lambda: _vendor_config(state))
-
-
-def _vendor_config(state) -> Config:
-    name = state.platform.name.lower()
-    for vendor, cfg in _VENDOR_CONFIGS.items():
-        if vendor in name:
-            return cfg
-    return Config()
+    """The launch configuration of ``state``'s device."""
+    index = state.hal_device.index
+    cfg = _OVERRIDES.get(index)
+    if cfg is None:
+        name = state.platform.name.lower()
+        cfg = _OVERRIDES[index] = next(
+            (c for v, c in _VENDOR_CONFIGS.items() if v in name), _DEFAULT)
+    return cfg
 
 
 def set_config(device, cfg: Config | None = None, **changes) -> Config:
     """Replace the launch configuration of an OpenCL ``device`` (benchmarks, tuning);
-    programs are keyed by the defines it implies, so new ones build as needed."""
+    programs are keyed by the defines it implies, so new ones build as needed.
+    ``set_config(device, None)`` with no changes restores the vendor default."""
     state = state_of(device)
+    if cfg is None and not changes:
+        _OVERRIDES.pop(device.index, None)
+        return config(state)
     cfg = replace(cfg or config(state), **changes)
-    state._kernels[("reduce.c", "config")] = cfg
+    _OVERRIDES[device.index] = cfg
     return cfg
 
 
@@ -124,13 +138,14 @@ class _Program:
         return k
 
 
-def _program(state, op: str, x_dtype, out_dtype, acc, *, sqrt: bool = False) -> _Program:
+def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
     """The compiled kernels of ``op`` for input ``x_dtype`` -> ``out_dtype``.
 
-    ``acc``: the accumulator dtype, or ``"arg"`` for argmin/argmax's (value, index).
+    ``acc``: the accumulator dtype, or ``"arg"`` for argmin/argmax's (value, index);
+    ``flags``: extra switches (``"R_SQRT"``, ``"R_MEAN_IN_T"``, see reduce.c).
     """
     cfg = config(state)
-    key = ("reduce.c", op, x_dtype, out_dtype, acc, sqrt, cfg)
+    key = ("reduce.c", op, x_dtype, out_dtype, acc, flags, cfg)
 
     def make():
         for d in (out_dtype, acc):
@@ -155,8 +170,8 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *, sqrt: bool = False) -> 
         defines["R_UNR"] = str(cfg.unr)
         defines["R_STEP"] = str(cfg.step)
         defines["R_COLS"] = str(cfg.cols)
-        if sqrt:
-            defines["R_SQRT"] = "1"
+        for flag in flags:
+            defines[flag] = "1"
         source = _kernels.source("opencl", "reduce.c")
         what = f"kernels/reduce.c [{op} {x_dtype.name} -> {out_dtype.name}]"
         with warnings.catch_warnings():
@@ -317,9 +332,9 @@ def _shaped(out: CLArray, x: CLArray, axes, keepdims: bool) -> CLArray:
     return out.view(shape, c_strides(shape), out.offset)
 
 
-def _reduce(state, op, x, axes, keepdims, out_dtype, acc, *, order_free=True, sqrt=False,
+def _reduce(state, op, x, axes, keepdims, out_dtype, acc, *, order_free=True,
             p_map=0.0, p_final=None):
-    prog = _program(state, op, x.dtype, out_dtype, acc, sqrt=sqrt)
+    prog = _program(state, op, x.dtype, out_dtype, acc)
     plan = _Plan(x, axes, order_free)
     out = _run(state, prog, plan, out_dtype, p_map=p_map,
                p_final=float(plan.n) if p_final is None else p_final)
@@ -386,10 +401,13 @@ def _moment(sqrt: bool):
         (dtype,) = dtypes
         state = state_of(device)
         acc = _real_acc(dtype)
+        centre_flags = ("R_MEAN_IN_T",) if dtype is _dtypes.float16 else ()
+        var_flags = ("R_SQRT",) if sqrt else ()
 
         def run(x, *, axis, correction, keepdims):
-            mean_prog = _program(state, "MEAN", dtype, acc, acc)
-            var_prog = _program(state, "VAR", dtype, dtype, acc, sqrt=sqrt)
+            # float16: NumPy's var takes the mean in float16 (float32 elsewhere in hal)
+            mean_prog = _program(state, "MEAN", dtype, acc, acc, *centre_flags)
+            var_prog = _program(state, "VAR", dtype, dtype, acc, *var_flags)
             plan = _Plan(x, axis, True)
             n = plan.n
             centre = _run(state, mean_prog, plan, acc, p_final=float(n))

@@ -6,7 +6,7 @@
  * (or hal_complex128 for 16-byte elements).  ``index_offsets`` is the exception: its
  * T is the dtype of an index array.  One program per (instance, T); the instances:
  *
- *   HAL_DEFINE_COPY()     copy_strided   out[out strides] = a[a strides]; copy_tiled
+ *   HAL_DEFINE_COPY()     copy_tiled, copy_outer   out[out strides] = a[a strides]
  *   HAL_DEFINE_GATHER()   gather         out[i] = src[off[c_p] + sum_{d != p} c_d s_d];
  *                         gather_tiled[_b]
  *   HAL_DEFINE_SCATTER()  scatter, scatter_fill (+ _tiled[_b]), mark_last
@@ -71,17 +71,20 @@ KERNEL void scatter_fill_tiled##SUFFIX(GLOBAL_MEM T *dst, const index_t dst_off,
     dst[dst_off + l * ls + off[b] + r * rs] = value; \
 }
 
-/* out[out_off + (i through out strides)] = a[a_off + (i through a strides)];
-   meta = shape, out strides, a strides.  copy_tiled: up to three dimensions, a 3-D
-   launch (n2, n1, n0), dimension 0 padded to the work-group size. */
+/* Copies between views (same dtype; the source may be broadcast).  copy_tiled: up to
+   three dimensions as a 3-D launch (n2, n1, n0).  copy_outer: more dimensions, the two
+   innermost as launch dimensions 0 and 1, the outer ones folded into dimension 2
+   (meta = outer shape, outer out strides, outer a strides). */
 #define HAL_DEFINE_COPY() \
-KERNEL void copy_strided(GLOBAL_MEM T *out, const index_t out_off, \
-                         GLOBAL_MEM const T *a, const index_t a_off, const index_t n, \
-                         const int ndim, GLOBAL_MEM const index_t *meta) \
+KERNEL void copy_outer(GLOBAL_MEM T *out, const index_t out_off, GLOBAL_MEM const T *a, \
+                       const index_t a_off, const index_t n1, const index_t n2, \
+                       const index_t os1, const index_t os2, const index_t as1, \
+                       const index_t as2, const int outer, GLOBAL_MEM const index_t *meta) \
 { \
-    index_t i = GLOBAL_ID_0; \
-    if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = \
-        a[a_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]; \
+    index_t i2 = GLOBAL_ID_0, i1 = GLOBAL_ID_1, g = GLOBAL_ID_2; \
+    if (i2 >= n2) return; \
+    out[out_off + strided_offset(g, outer, meta, meta + outer) + i1 * os1 + i2 * os2] = \
+        a[a_off + strided_offset(g, outer, meta, meta + 2 * outer) + i1 * as1 + i2 * as2]; \
 } \
 KERNEL void copy_tiled(GLOBAL_MEM T *out, const index_t out_off, GLOBAL_MEM const T *a, \
                        const index_t a_off, const index_t n0, const index_t n1, \

@@ -3,7 +3,8 @@
  * One program per (loop dtype T, section); a section is chosen with a define so a first
  * use compiles only what it needs (HAL_INSTANTIATE_ALL compiles every section):
  *
- *   HAL_MATMUL_DIRECT   matmul_direct, vecdot_direct: one work-item per output element,
+ *   HAL_MATMUL_DIRECT   matmul_direct, vecdot_direct (dot_v8 for real floats contiguous
+ *                       along K, with VT defined): one work-item per output element,
  *                       operands read through their strides; batch broadcasting through
  *                       meta = batch shape, a batch strides, b batch strides.  Every
  *                       numeric dtype; small products, integers, complex numbers.
@@ -75,18 +76,24 @@ DEVICE_FN ACC mm_sub(ACC a, ACC b) { return a - b; }
 
 /* ------------------------------------------------------------------- direct */
 #ifdef HAL_MATMUL_DIRECT
-/* out[z, i, j] = sum_k LOAD_A(a[z, i, k]) * b[z, k, j]; out is contiguous */
+/* out[z, i, j] = sum_k LOAD_A(a[z, i, k]) * b[z, k, j]; out is contiguous.  With
+   nsplit > 1, work-item (output o, part s) sums the s-th of nsplit slices of K into
+   out[o * nsplit + s] (partial sums, added up by a second launch). */
 #define HAL_DEFINE_DIRECT(name, LOAD_A) \
 KERNEL void name(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
                  const index_t a_off, GLOBAL_MEM const T *RESTRICT b, const index_t b_off, \
                  const index_t n, const index_t M, const index_t N, const index_t K, \
                  const index_t a_rs, const index_t a_ks, const index_t b_ks, \
-                 const index_t b_cs, const int nbatch, GLOBAL_MEM const index_t *meta) \
+                 const index_t b_cs, const int nbatch, GLOBAL_MEM const index_t *meta, \
+                 const index_t nsplit) \
 { \
     index_t i = GLOBAL_ID_0; \
     if (i >= n) return; \
-    index_t col = i % N, t = i / N; \
+    index_t s = i % nsplit, o = i / nsplit; \
+    index_t col = o % N, t = o / N; \
     index_t row = t % M, z = t / M; \
+    index_t slice = (K + nsplit - 1) / nsplit; \
+    index_t k0 = s * slice, k1 = k0 + slice < K ? k0 + slice : K; \
     GLOBAL_MEM const T *pa = a + a_off + row * a_rs; \
     GLOBAL_MEM const T *pb = b + b_off + col * b_cs; \
     if (nbatch) { \
@@ -94,12 +101,51 @@ KERNEL void name(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
         pb += strided_offset(z, nbatch, meta, meta + 2 * nbatch); \
     } \
     ACC acc = mm_zero(); \
-    for (index_t k = 0; k < K; ++k) acc = mm_muladd(acc, LOAD_A(pa[k * a_ks]), pb[k * b_ks]); \
+    for (index_t k = k0; k < k1; ++k) \
+        acc = mm_muladd(acc, LOAD_A(pa[k * a_ks]), pb[k * b_ks]); \
     out[i] = MM_TO_T(acc); \
 }
 #define MM_PLAIN(v) (v)
 HAL_DEFINE_DIRECT(matmul_direct, MM_PLAIN)
 HAL_DEFINE_DIRECT(vecdot_direct, mm_conj)
+
+#if defined(VT) || (defined(HAL_INSTANTIATE_ALL) && defined(T_KIND_F))
+#ifndef VT
+#define VT T
+#endif
+/* Dot products of real floats contiguous along K (vecdot, vector @ vector): out[o *
+   nsplit + s] = the s-th of nsplit slices of sum_k a[o, k] b[o, k], in 8-lane partial
+   sums; meta = batch shape, a and b batch strides (o runs over the batch). */
+KERNEL void dot_v8(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT a,
+                   const index_t a_off, GLOBAL_MEM const T *RESTRICT b, const index_t b_off,
+                   const index_t n, const index_t K, const index_t nsplit, const int nbatch,
+                   GLOBAL_MEM const index_t *meta)
+{
+    index_t i = GLOBAL_ID_0;
+    if (i >= n) return;
+    index_t s = i % nsplit, o = i / nsplit;
+    index_t slice = ((K + nsplit - 1) / nsplit + 15) / 16 * 16;
+    index_t k0 = s * slice, k1 = k0 + slice < K ? k0 + slice : K;
+    GLOBAL_MEM const T *pa = a + a_off;
+    GLOBAL_MEM const T *pb = b + b_off;
+    if (nbatch) {
+        pa += strided_offset(o, nbatch, meta, meta + nbatch);
+        pb += strided_offset(o, nbatch, meta, meta + 2 * nbatch);
+    }
+    HAL_V8(VT) acc0 = HAL_V8_SPLAT(VT, 0), acc1 = HAL_V8_SPLAT(VT, 0);
+    index_t k = k0;
+    for (; k + 16 <= k1; k += 16) {
+        acc0 += HAL_V8_LOAD(VT, pa + k) * HAL_V8_LOAD(VT, pb + k);
+        acc1 += HAL_V8_LOAD(VT, pa + k + 8) * HAL_V8_LOAD(VT, pb + k + 8);
+    }
+    VT total = 0;
+    for (; k < k1; ++k) total += pa[k] * pb[k];
+    VT lanes[8];
+    HAL_V8_STORE(VT, acc0 + acc1, lanes);
+    for (int l = 0; l < 8; ++l) total += lanes[l];
+    out[i] = total;
+}
+#endif
 #endif
 
 /* ----------------------------------------------------- packed, register-blocked */

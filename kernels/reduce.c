@@ -16,6 +16,8 @@
  *                        element (1 on PoCL; 8 or 16 where the driver vectorises across
  *                        work-items, as Intel's does)
  *   R_COLS               outputs per work-item in reduce_cols and scan_cols
+ *   R_V8                 float32/float64 sum, mean, max, min with R_STEP 1: reduce_rows
+ *                        takes two 8-lane vectors (HAL_V8) per work-item
  *
  * Geometry (set up by the plugin; strides in elements): the kept dimensions are
  * (P1, P2) with input strides (xs1, xs2), the reduced one is (R, rs); output p =
@@ -343,6 +345,67 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
     return result;
 }
 
+#if defined(R_V8)
+/* float32/float64 sum, mean, max and min (R_ACC == T, R_STEP == 1): two 8-lane
+   vectors (HAL_V8) per work-item, which both CPU drivers turn into plain vector
+   loads and adds/max.  NaN and infinities stay out of the vector loop: ``bad`` sums
+   v - v (0 for a finite v, NaN otherwise), and a span where it is not all zero is
+   reduced again by the scalar lanes, which follow NumPy's NaN rule exactly. */
+#if defined(R_OP_MAX)
+#define V8_COMBINE(a, v) HAL_V8_MAX(T, a, v)
+#define V8_CHECKS 1
+#elif defined(R_OP_MIN)
+#define V8_COMBINE(a, v) HAL_V8_MIN(T, a, v)
+#define V8_CHECKS 1
+#else
+#define V8_COMBINE(a, v) ((a) + (v))
+#define V8_CHECKS 0
+#endif
+DEVICE_FN R_ACC reduce_span_v8(GLOBAL_MEM const T *RESTRICT row, index_t start,
+                               index_t end, R_ACC c, R_PARAM p)
+{
+    const R_ACC init = R_INIT;
+    HAL_V8(T) t0 = HAL_V8_SPLAT(T, init), t1 = HAL_V8_SPLAT(T, init);
+    HAL_V8(T) bad = HAL_V8_SPLAT(T, 0);
+    index_t i = start;
+    const index_t full = start + ((end - start) / 16) * 16;
+    while (i < full) {
+        HAL_V8(T) m0 = HAL_V8_SPLAT(T, init), m1 = HAL_V8_SPLAT(T, init);
+        const index_t super_end = idx_min(full, i + (index_t)16 * R_BLOCK * R_BLOCK);
+        while (i < super_end) {
+            HAL_V8(T) a0 = HAL_V8_SPLAT(T, init), a1 = HAL_V8_SPLAT(T, init);
+            const index_t block_end = idx_min(super_end, i + (index_t)16 * R_BLOCK);
+            for (; i < block_end; i += 16) {
+                const HAL_V8(T) v0 = HAL_V8_LOAD(T, row + i);
+                const HAL_V8(T) v1 = HAL_V8_LOAD(T, row + i + 8);
+                a0 = V8_COMBINE(a0, v0);
+                a1 = V8_COMBINE(a1, v1);
+                if (V8_CHECKS) bad += (v0 + (T)-1 * v0) + (v1 + (T)-1 * v1);
+            }
+            m0 = V8_COMBINE(m0, a0);
+            m1 = V8_COMBINE(m1, a1);
+        }
+        t0 = V8_COMBINE(t0, m0);
+        t1 = V8_COMBINE(t1, m1);
+    }
+    T lanes[8], flags[8];
+    HAL_V8_STORE(T, V8_COMBINE(t0, t1), lanes);
+    HAL_V8_STORE(T, bad, flags);
+    int clean = 1;
+    for (int k = 0; k < 8; ++k) clean &= flags[k] == 0;
+    if (!clean) return reduce_span(row, start, end, c, p);
+    for (int width = 4; width > 0; width /= 2) {
+        for (int k = 0; k < width; ++k) lanes[k] = R_COMBINE(lanes[k], lanes[k + width]);
+    }
+    R_ACC result = lanes[0];
+    for (; i < end; ++i) result = R_COMBINE(result, R_MAP(row[i], i, c, p));
+    return result;
+}
+#define REDUCE_SPAN reduce_span_v8
+#else
+#define REDUCE_SPAN reduce_span
+#endif
+
 /* Work unit u = p * C + c is R_STEP consecutive work-items (interleaved over the
    chunk, which vectorises across work-items on drivers that do so); each writes its
    partial to part[u * R_STEP + lane], or the result when C * R_STEP == 1. */
@@ -359,7 +422,7 @@ KERNEL void reduce_rows(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
     const index_t p = u / C, c = u - p * C;
     const index_t p1 = p / P2, p2 = p - p1 * P2;
     const index_t start = c * chunk;
-    const R_ACC acc = reduce_span(x + x_off + p1 * xs1 + p2 * xs2, start + lane,
+    const R_ACC acc = REDUCE_SPAN(x + x_off + p1 * xs1 + p2 * xs2, start + lane,
                                   idx_min(start + chunk, R), R_CENTER(centre, p), p_map);
     if (C * R_STEP == 1) {
         out[p] = R_FINAL(acc, p_final);

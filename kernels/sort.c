@@ -13,6 +13,8 @@
  *     what CPU devices run fastest (no local memory, no cross-lane divergence).
  *     The _kv kernels carry int64 positions along (argsort); sort_blocks_kv creates
  *     them (the position of each key in its row).
+ *   HAL_DEFINE_RADIX(KU, IMAGE)  radix_hist, radix_scan, radix_scatter: LSD radix sort
+ *                        for long rows (a merge sort mispredicts a branch per element)
  *   HAL_DEFINE_SEARCH()  searchsorted, isin (binary searches in a sorted 1-D array)
  *
  * Order: NumPy's, NaNs last (complex: lexicographic, values with a NaN part last);
@@ -20,13 +22,15 @@
  * so a stable descending argsort is one pass, not a flip of an ascending one.
  */
 
+/* x != x: NaN (isnan is an out-of-line call on CPU OpenCL runtimes) */
+#define SORT_NAN(x) ((x) != (x))
 #if defined(T_KIND_F)
-#define KEY_LESS(a, b) ((a) < (b) || (hal_isnan(b) && !hal_isnan(a)))
+#define KEY_LESS(a, b) ((a) < (b) || (SORT_NAN(b) && !SORT_NAN(a)))
 #define KEY_EQ(a, b) ((a) == (b))
 #elif defined(T_KIND_C)
 DEVICE_FN int key_less(const T a, const T b)
 {
-    int an = hal_isnan(a.x) || hal_isnan(a.y), bn = hal_isnan(b.x) || hal_isnan(b.y);
+    int an = SORT_NAN(a.x) || SORT_NAN(a.y), bn = SORT_NAN(b.x) || SORT_NAN(b.y);
     if (an || bn) return !an && bn;
     return a.x < b.x || (a.x == b.x && a.y < b.y);
 }
@@ -117,6 +121,97 @@ HAL_SORT_BLOCKS(sort_blocks_kv, 1) \
 HAL_MERGE_RUNS(merge_runs, 0) \
 HAL_MERGE_RUNS(merge_runs_kv, 1)
 
+/* LSD radix sort (stable) of rows of keys, one byte per pass, for long rows.  Keys
+   are sorted by an order-preserving unsigned image KU: integers with the sign bit
+   flipped, floats with negatives reversed, -0.0 as +0.0 (NumPy compares them equal),
+   every NaN as all ones (last; complex values with a NaN part too); ``desc``
+   inverts the image (NaNs first, ties still in their original order).  Complex
+   keys take two parts, the imaginary part's bytes first.  Per pass, over ``nch``
+   chunks of each row (serial kernels):
+     radix_hist     hist[(row * 256 + digit) * nch + chunk] = count
+     radix_scan     one work-item: exclusive prefix sum over the whole hist, which
+                    is then each (row, digit, chunk)'s first output position
+     radix_scatter  each chunk writes its keys (and positions) in order: stable
+   The instance names KU and the image: HAL_DEFINE_RADIX(hal_uint32, RADIX_FLOAT32). */
+#define RADIX_SIGN(KU) ((KU)((KU)1 << (8 * sizeof(KU) - 1)))
+#define RADIX_UNSIGNED(KU, v, part) ((KU)(v))
+#define RADIX_SIGNED(KU, v, part) ((KU)((KU)(v) ^ RADIX_SIGN(KU)))
+/* float images from the bits alone (isnan is an out-of-line call on CPU runtimes,
+   10x the cost of a whole radix pass) */
+#define RADIX_FLOAT_FN(NAME, KU, SIGN, EXP) \
+DEVICE_FN KU NAME(KU u) \
+{ \
+    KU m = (KU)(u & (KU)~(KU)(SIGN)); \
+    if (m > (KU)(EXP)) return (KU)~(KU)0; /* NaN: last */ \
+    if (m == 0) u = 0;                    /* -0.0 == 0.0 */ \
+    return (u & (KU)(SIGN)) ? (KU)~u : (KU)(u | (KU)(SIGN)); \
+} \
+DEVICE_FN KU NAME##_pair(KU re, KU im, int part) \
+{ \
+    KU nan_ = (KU)~(KU)0; \
+    if (NAME(re) == nan_ || NAME(im) == nan_) return nan_; \
+    return NAME(part ? im : re); \
+}
+RADIX_FLOAT_FN(radix_f16, hal_uint16, 0x8000u, 0x7c00u)
+RADIX_FLOAT_FN(radix_f32, hal_uint32, 0x80000000u, 0x7f800000u)
+RADIX_FLOAT_FN(radix_f64, hal_uint64, 0x8000000000000000, 0x7ff0000000000000)
+#define RADIX_FLOAT16(KU, v, part) radix_f16(hal_bits_float16(v))
+#define RADIX_FLOAT32(KU, v, part) radix_f32(hal_bits_float32(v))
+#define RADIX_FLOAT64(KU, v, part) radix_f64(hal_bits_float64(v))
+#define RADIX_COMPLEX64(KU, v, part) \
+    radix_f32_pair(hal_bits_float32((v).x), hal_bits_float32((v).y), part)
+#define RADIX_COMPLEX128(KU, v, part) \
+    radix_f64_pair(hal_bits_float64((v).x), hal_bits_float64((v).y), part)
+
+#define RADIX_CHUNK() \
+    index_t u = GLOBAL_ID_0; \
+    if (u >= rows * nch) return; \
+    index_t row = u / nch, c = u - row * nch; \
+    index_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n; \
+    GLOBAL_MEM const T *k = keys + row * n;
+#define RADIX_DIGIT(KU, IMAGE, v) \
+    ((int)(((KU)(desc ? (KU)~IMAGE(KU, v, part) : IMAGE(KU, v, part)) >> shift) & 255))
+
+#define HAL_DEFINE_RADIX(KU, IMAGE) \
+KERNEL_SERIAL void radix_hist(GLOBAL_MEM const T *keys, GLOBAL_MEM index_t *hist, \
+                              const index_t n, const index_t rows, const index_t nch, \
+                              const index_t chunk, const int shift, const int part, \
+                              const int desc) \
+{ \
+    RADIX_CHUNK() \
+    index_t counts[256]; \
+    for (int d = 0; d < 256; ++d) counts[d] = 0; \
+    for (index_t i = lo; i < hi; ++i) counts[RADIX_DIGIT(KU, IMAGE, k[i])]++; \
+    for (int d = 0; d < 256; ++d) hist[(row * 256 + d) * nch + c] = counts[d]; \
+} \
+KERNEL_SERIAL void radix_scan(GLOBAL_MEM index_t *hist, const index_t m) \
+{ \
+    if (GLOBAL_ID_0 != 0) return; \
+    index_t acc = 0; \
+    for (index_t i = 0; i < m; ++i) { \
+        index_t v = hist[i]; \
+        hist[i] = acc; \
+        acc += v; \
+    } \
+} \
+KERNEL_SERIAL void radix_scatter(GLOBAL_MEM const T *keys, GLOBAL_MEM T *keys_out, \
+                                 GLOBAL_MEM const index_t *pos, GLOBAL_MEM index_t *pos_out, \
+                                 const int kv, const int first, \
+                                 GLOBAL_MEM const index_t *hist, const index_t n, \
+                                 const index_t rows, const index_t nch, const index_t chunk, \
+                                 const int shift, const int part, const int desc) \
+{ \
+    RADIX_CHUNK() \
+    index_t next[256]; \
+    for (int d = 0; d < 256; ++d) next[d] = hist[(row * 256 + d) * nch + c]; \
+    for (index_t i = lo; i < hi; ++i) { \
+        T v = k[i]; \
+        index_t o = next[RADIX_DIGIT(KU, IMAGE, v)]++; \
+        keys_out[o] = v; \
+        if (kv) pos_out[o] = first ? i : pos[row * n + i]; \
+    } \
+}
+
 DEVICE_FN index_t strided_offset(index_t i, const int ndim,
                                  GLOBAL_MEM const index_t *shape,
                                  GLOBAL_MEM const index_t *strides)
@@ -176,6 +271,31 @@ KERNEL void isin(GLOBAL_MEM hal_bool *out, GLOBAL_MEM const T *x1, const index_t
 }
 
 #ifdef HAL_INSTANTIATE_ALL
+/* which radix image T takes (the plugin names it in the instance instead) */
+#define RADIX_TYPE(t) RADIX_TYPE_(t)
+#define RADIX_TYPE_(t) RADIX_TYPE_##t
+#define RADIX_TYPE_hal_float16 16
+#define RADIX_TYPE_hal_float32 32
+#define RADIX_TYPE_hal_float64 64
+#define RADIX_TYPE_hal_complex64 6432
+#define RADIX_TYPE_hal_complex128 12864
 HAL_DEFINE_SORT()
 HAL_DEFINE_SEARCH()
+#if defined(T_KIND_B)
+HAL_DEFINE_RADIX(hal_uint8, RADIX_UNSIGNED)
+#elif defined(T_KIND_U)
+HAL_DEFINE_RADIX(T, RADIX_UNSIGNED)
+#elif defined(T_KIND_I)
+HAL_DEFINE_RADIX(TU, RADIX_SIGNED)
+#elif RADIX_TYPE(T) == 16
+HAL_DEFINE_RADIX(hal_uint16, RADIX_FLOAT16)
+#elif RADIX_TYPE(T) == 32
+HAL_DEFINE_RADIX(hal_uint32, RADIX_FLOAT32)
+#elif RADIX_TYPE(T) == 64
+HAL_DEFINE_RADIX(hal_uint64, RADIX_FLOAT64)
+#elif RADIX_TYPE(T) == 6432
+HAL_DEFINE_RADIX(hal_uint32, RADIX_COMPLEX64)
+#elif RADIX_TYPE(T) == 12864
+HAL_DEFINE_RADIX(hal_uint64, RADIX_COMPLEX128)
+#endif
 #endif

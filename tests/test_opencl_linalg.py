@@ -188,6 +188,25 @@ def test_vecdot_axes_and_broadcasting():
            np.vecdot(a[0, 0], b[0, :, 0], axis=0), hal.float32, 50)
 
 
+@pytest.mark.parametrize("dtype", [hal.float32] + hs.device_dtypes("ic"),
+                         ids=lambda d: d.name)
+def test_long_sums_split(dtype):
+    """Few outputs over a long K: slices summed in parallel, then their sums (dot_v8 for
+    real floats contiguous along K, vecdot_direct / matmul_direct otherwise)."""
+    a, b = _rand((3, 9000), dtype, 0.1), _rand((9000,), dtype, 0.1)
+    with np.errstate(all="ignore"):
+        _close(hal.vecdot(_dev(a), _dev(b)), np.vecdot(a, b), dtype, 9000)
+        _close(_dev(a) @ _dev(b), np.matmul(a, b), dtype, 9000)
+        _close(_dev(a[:, ::2]) @ _dev(b[::2]), np.matmul(a[:, ::2], b[::2]), dtype, 4500)
+        _close(_dev(b) @ _dev(b), np.matmul(b, b), dtype, 9000)
+    if dtype is hal.float32:
+        # the sum of 2^20 float32 products stays near the float64 answer
+        x = RNG.random(1 << 20).astype(np.float32)
+        got = float(hal.to_numpy(_dev(x) @ _dev(x)))
+        exact = float(x.astype(np.float64) @ x.astype(np.float64))
+        assert abs(got - exact) <= 1e-5 * exact
+
+
 def test_cross_other_axis():
     a, b = _rand((3, 5, 2), hal.float32), _rand((3, 1, 2), hal.float32)
     _close(hal.linalg.cross(_dev(a), _dev(b), axis=0), np.cross(a, b, axis=0), hal.float32)
@@ -252,9 +271,11 @@ def test_explain_names_the_opencl_kernels():
     v = _dev(_rand((40,), hal.float32))
     cases = [("matmul", (a, a), {}, "matmul_v8"), ("linalg.matmul", (a, a), {}, "matmul_v8"),
              ("tensordot", (a, a), {"axes": 1}, "matmul_v8"),
-             ("vecdot", (a, a), {}, "vecdot_direct"), ("linalg.outer", (v, v), {}, "matmul_direct"),
+             ("vecdot", (a, a), {}, "vecdot_direct"),
+             ("linalg.outer", (v, v), {}, "matmul_direct"),
              ("linalg.cross", (a[:, :3], a[:, 3:6]), {}, "cross3"),
-             ("where", (a > 0, a, v), {}, "where_strided"), ("clip", (a, 0.0, 1.0), {}, "clip_contig"),
+             ("where", (a > 0, a, v), {}, "where_strided"),
+             ("clip", (a, 0.0, 1.0), {}, "clip_contig"),
              ("tril", (a,), {}, "tri_contig"), ("triu", (a,), {}, "tri_contig"),
              ("meshgrid", (v, v), {}, "views")]
     for op, args, kwargs, kernel in cases:

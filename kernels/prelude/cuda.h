@@ -62,11 +62,22 @@ template <typename S> __device__ inline hal_v8<S> &operator+=(hal_v8<S> &a, hal_
     for (int l = 0; l < 8; ++l) a.s[l] += b.s[l]; return a; }
 template <typename S> __device__ inline hal_v8<S> operator*(S a, hal_v8<S> b) {
     for (int l = 0; l < 8; ++l) b.s[l] *= a; return b; }
+template <typename S> __device__ inline hal_v8<S> operator*(hal_v8<S> a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) a.s[l] *= b.s[l]; return a; }
 #define HAL_V8(S) hal_v8<S>
 #define HAL_V8_SPLAT(S, v) hal_v8_splat<S>((S)(v))
 #define HAL_V8_LOAD(S, p) hal_v8_load<S>(p)
 #define HAL_V8_STORE(S, v, p) hal_v8_store<S>((v), (p))
+template <typename S> __device__ inline hal_v8<S> hal_v8_max(hal_v8<S> a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) a.s[l] = b.s[l] > a.s[l] ? b.s[l] : a.s[l]; return a; }
+template <typename S> __device__ inline hal_v8<S> hal_v8_min(hal_v8<S> a, hal_v8<S> b) {
+    for (int l = 0; l < 8; ++l) a.s[l] = b.s[l] < a.s[l] ? b.s[l] : a.s[l]; return a; }
+#define HAL_V8_MAX(S, a, b) hal_v8_max<S>((a), (b))
+#define HAL_V8_MIN(S, a, b) hal_v8_min<S>((a), (b))
 
 /* 3-D launches and serial kernels (see prelude/opencl.h) */
 #define GLOBAL_ID_2 ((index_t)blockIdx.z * blockDim.z + threadIdx.z)
 #define KERNEL_SERIAL extern "C" __global__
+#define hal_bits_float32(x) __float_as_uint(x)
+#define hal_bits_float64(x) ((hal_uint64)__double_as_longlong(x))
+#define hal_bits_float16(x) __half_as_ushort(x)

@@ -59,8 +59,8 @@ typedef float2 hal_complex64;
 #define HAL_INFINITY INFINITY
 
 /* 2-D launches and 8-lane vectors (CPU register blocking in matmul.c).
-   HAL_V8(S) is 8 lanes of the float type S; vectors add, a scalar times a vector
-   broadcasts; HAL_V8_LOAD/STORE move 8 consecutive elements of S. */
+   HAL_V8(S) is 8 lanes of the float type S; vectors add and multiply lane by lane, a
+   scalar times a vector broadcasts; HAL_V8_LOAD/STORE move 8 consecutive elements of S. */
 #define GLOBAL_ID_1 ((index_t)get_global_id(1))
 typedef float8 hal_float32_v8;
 #ifdef HAL_FP64
@@ -80,9 +80,16 @@ typedef half8 hal_float16_v8;
     (p)[0] = hal_v8_.s0; (p)[1] = hal_v8_.s1; (p)[2] = hal_v8_.s2; (p)[3] = hal_v8_.s3; \
     (p)[4] = hal_v8_.s4; (p)[5] = hal_v8_.s5; (p)[6] = hal_v8_.s6; (p)[7] = hal_v8_.s7; \
 } while (0)
+/* lane by lane b > a ? b : a (and <): a NaN in b leaves a (reductions in reduce.c) */
+#define HAL_V8_MAX(S, a, b) ((b) > (a) ? (b) : (a))
+#define HAL_V8_MIN(S, a, b) ((b) < (a) ? (b) : (a))
 
 /* 3-D launches (gather.c tiles) and serial kernels: KERNEL_SERIAL marks a kernel whose
    work-item walks a long range sequentially (merges, scans); it runs one work-item
    per work-group, so CPU runtimes do not vectorize it across work-items. */
 #define GLOBAL_ID_2 ((index_t)get_global_id(2))
 #define KERNEL_SERIAL __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+/* the bits of a float as the unsigned integer of its size (radix sort keys) */
+#define hal_bits_float32(x) as_uint(x)
+#define hal_bits_float64(x) as_ulong(x)
+#define hal_bits_float16(x) as_ushort(x)

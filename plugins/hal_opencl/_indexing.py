@@ -114,13 +114,15 @@ def _copy_into(out: CLArray, a: CLArray) -> None:
     if n == 0:
         return
     state = out.state
+    size = out.dtype.itemsize
     if out.contiguous and a.contiguous and a.shape == out.shape:
-        size = out.dtype.itemsize
         state.cl.enqueue_copy(state.queue, out.data, a.data, byte_count=n * size,
                               src_offset=a.offset * size, dst_offset=out.offset * size)
         return
     shape, (os_, as_) = _collapse(out.shape, out.strides, broadcast_strides(a, out.shape))
-    bits = _BITS[out.dtype.itemsize]
+    if _copy_rect(state, out, a, shape, os_, as_, size):
+        return
+    bits = _BITS[size]
     if len(shape) <= 3:
         dims = [(1, 0, 0)] * (3 - len(shape)) + list(zip(shape, os_, as_))
         if dims[2][0] < 16:  # a short innermost dimension: vectorize the longest one
@@ -130,9 +132,44 @@ def _copy_into(out: CLArray, a: CLArray) -> None:
         _launch_tiled(state, k, (sh[2], sh[1], sh[0]), out.data, _index(out.offset),
                       a.data, _index(a.offset), *[_index(v) for v in sh + os_ + as_])
         return
-    k = state.kernel("gather.c", bits, "copy_strided", COPY)
-    state.launch(k, n, out.data, _index(out.offset), a.data, _index(a.offset), _index(n),
-                 _int(len(shape)), state.meta(shape + os_ + as_))
+    # more dimensions: the two innermost as launch dimensions 0 and 1, the outer ones
+    # folded into dimension 2 (decomposed once per work-group, not per element)
+    outer = shape[:-2]
+    k = state.kernel("gather.c", bits, "copy_outer", COPY)
+    _launch_tiled(state, k, (shape[-1], shape[-2], _prod(outer)), out.data,
+                  _index(out.offset), a.data, _index(a.offset), _index(shape[-2]),
+                  _index(shape[-1]), _index(os_[-2]), _index(os_[-1]), _index(as_[-2]),
+                  _index(as_[-1]), _int(len(outer)),
+                  state.meta(outer + os_[:-2] + as_[:-2]))
+
+
+def _copy_rect(state, out, a, shape, os_, as_, size) -> bool:
+    """The copy as one clEnqueueCopyBufferRect (memcpy of rows: ~10x a kernel on CPU
+    devices) when rows are contiguous on both sides and strides increase."""
+    if len(shape) > 3 or os_[-1] != 1 or as_[-1] != 1 or out.data is a.data:
+        return False
+    shape, os_, as_ = (1,) * (3 - len(shape)) + shape, (0,) * (3 - len(os_)) + os_, \
+        (0,) * (3 - len(as_)) + as_
+    region = (shape[2] * size, shape[1], shape[0])
+    pitches = []
+    for strides in (os_, as_):
+        if (shape[0] > 1 and strides[0] <= 0) or (shape[1] > 1 and strides[1] <= 0):
+            return False  # broadcast or reversed rows
+        row = (strides[1] or shape[2]) * size
+        slab = (strides[0] or shape[1] * strides[1] or shape[1] * shape[2]) * size
+        if row < region[0] or slab < region[1] * row:
+            return False
+        pitches.append((row, slab))
+
+    def origin(offset, row, slab):
+        z, rem = divmod(offset * size, slab)
+        y, x = divmod(rem, row)
+        return (x, y, z)
+    state.cl.enqueue_copy(state.queue, out.data, a.data,
+                          src_origin=origin(a.offset, *pitches[1]),
+                          dst_origin=origin(out.offset, *pitches[0]), region=region,
+                          src_pitches=pitches[1], dst_pitches=pitches[0])
+    return True
 
 
 def _gather(out: CLArray, src: CLArray, off: CLArray, left_strides, right_strides):
@@ -740,11 +777,25 @@ def _per(state, units: int, unit_size: int) -> int:
     return max(1, min(-(-units // (4 * state.compute_units)), -(-4096 // max(unit_size, 1))))
 
 
+# radix sort images per dtype: (unsigned key type, image macro, bytes per part, parts)
+_RADIX = {"bool": ("hal_uint8", "RADIX_UNSIGNED", 1, 1)}
+for _b in (8, 16, 32, 64):
+    _RADIX[f"uint{_b}"] = (f"hal_uint{_b}", "RADIX_UNSIGNED", _b // 8, 1)
+    _RADIX[f"int{_b}"] = (f"hal_uint{_b}", "RADIX_SIGNED", _b // 8, 1)
+for _b in (16, 32, 64):
+    _RADIX[f"float{_b}"] = (f"hal_uint{_b}", f"RADIX_FLOAT{_b}", _b // 8, 1)
+_RADIX["complex64"] = ("hal_uint32", "RADIX_COMPLEX64", 4, 2)
+_RADIX["complex128"] = ("hal_uint64", "RADIX_COMPLEX128", 8, 2)
+_RADIX_MIN = 2048  # rows at least this long sort by radix, shorter ones by merging
+
+
 def _sort_rows(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
     """Stable sort of ``rows`` rows of ``n`` keys in place (``keys`` C-contiguous at
     offset 0, consumed): (sorted keys, int64 positions or None)."""
     state = keys.state
     dtype = keys.dtype
+    if n >= _RADIX_MIN:
+        return _radix_sort(keys, n, rows, desc, with_pos)
     pos = state.empty(keys.shape, INDEX) if with_pos else None
     if n == 0 or rows == 0:
         return keys, pos
@@ -772,6 +823,46 @@ def _sort_rows(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
         keys, other = other, keys
         pos, other_pos = other_pos, pos
         width *= 2
+    return keys, pos
+
+
+def _radix_sort(keys: CLArray, n: int, rows: int, desc: int, with_pos: bool):
+    """LSD radix sort, one byte per pass (see sort.c); stable, so positions carried
+    along give a stable argsort."""
+    state = keys.state
+    dtype = keys.dtype
+    ku, image, nbytes, parts = _RADIX[dtype.name]
+    instance = f"HAL_DEFINE_RADIX({ku}, {image})"
+    hist_k = state.kernel("sort.c", dtype, "radix_hist", instance)
+    scan_k = state.kernel("sort.c", dtype, "radix_scan", instance)
+    scatter_k = state.kernel("sort.c", dtype, "radix_scatter", instance)
+    # chunks per row: enough work-items for the device, a few thousand keys each
+    nch = max(1, min(-(-n // 4096), -(-4 * state.compute_units // rows)))
+    chunk = -(-n // nch)
+    nch = -(-n // chunk)
+    units = rows * nch
+    hist = state.allocate(8 * 256 * units)
+    dummy = state.meta(())
+    other = state.empty(keys.shape, dtype)
+    pos = other_pos = None
+    if with_pos:
+        pos = state.empty(keys.shape, INDEX)
+        other_pos = state.empty(keys.shape, INDEX)
+    geometry = (_index(n), _index(rows), _index(nch), _index(chunk))
+    first = 1
+    for part in ((1, 0) if parts == 2 else (0,)):  # complex: imaginary part first
+        for byte in range(nbytes):
+            common = (_int(8 * byte), _int(part), _int(desc))
+            _serial(state, hist_k, units, keys.data, hist, *geometry, *common)
+            _serial(state, scan_k, 1, hist, _index(256 * units))
+            _serial(state, scatter_k, units, keys.data, other.data,
+                    pos.data if with_pos and not first else dummy,
+                    other_pos.data if with_pos else dummy, _int(with_pos), _int(first),
+                    hist, *geometry, *common)
+            keys, other = other, keys
+            if with_pos:
+                pos, other_pos = other_pos, pos
+            first = 0
     return keys, pos
 
 

@@ -5,17 +5,21 @@ matmul) and ``kernels/select.c`` (where, clip, tril, triu, eye); meshgrid return
 broadcast views.  Each (dtype, section of a source file) is its own program, built on
 first use and cached on disk, so a first ``matmul`` compiles only what it runs.
 
-Large real floating products (``_use_v8``) pack both operands into zero-padded panels
-and run ``matmul_v8``, a register-blocked kernel in 8-lane vectors whose tile shape is
-chosen per device (``_v8_config``, measured with ``benchmarks/opencl_matmul.py``);
-everything else (small products, integers, complex numbers, vecdot, outer) runs
-``matmul_direct``: one work-item per output element, the operands read in place
-through their strides, batch dimensions broadcast.
+Products take one of three kernels (``_product``):
+
+* ``matmul_v8`` (floating and complex dtypes, at least 8 x 8 outputs and 32^3 flops/2):
+  both operands packed into zero-padded panels, then register tiles in 8-lane vectors
+  whose shape is chosen per driver (``_V8_CONFIGS``, measured with
+  ``benchmarks/opencl_matmul.py --tiles``); complex products run as one real product
+  of twice the size; float16 accumulates in float32;
+* ``matmul_rows`` (real floating, no batch, fewer than 8 rows or columns: matrix-vector
+  products): the left operand read in place, the right one by contiguous rows;
+* ``matmul_direct`` (everything else: small products, integers, vecdot, outer): one
+  work-item per output element, the operands read in place through their strides,
+  batch dimensions broadcast.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -23,6 +27,7 @@ import hal
 from hal import _dtypes
 
 from ._array import CLArray, c_strides
+from ._context import KernelBuildError
 from ._kernels import _state_by_index, cast_into, copy_contiguous, fill_into
 from ._state import state_of
 
@@ -74,7 +79,12 @@ def _kernel(state, file: str, dtype, section: str, name: str, extra: tuple = ())
             defines[section] = "1"
             defines.update(extra)
             return state._program(file, defines)
-        kernel = state.cl.Kernel(state.cached(pkey, build), name)
+        try:
+            kernel = state.cl.Kernel(state.cached(pkey, build), name)
+        except state.cl.Error as exc:
+            raise KernelBuildError(f"kernels/{file} built for {dtype} ({section}) on "
+                                   f"{state.hal_device} has no kernel {name!r} "
+                                   f"({exc})") from None
         # typed scalar arguments (from the manifest): PyOpenCL packs them fast
         kernel.set_scalar_arg_dtypes(state._scalar_arg_dtypes(file, name, dtype))
         return kernel
@@ -143,17 +153,21 @@ def _use_v8(m: int, n: int, k: int) -> bool:
 _SKINNY_MIN = 32 * 32 * 32
 
 
-def _pack_b(state, dtype, plan, b, N, K):
-    """The panels of a 2-D ``b`` (matmul_pack_b): (ceil(N / NR) * NR * K) VT values."""
-    vt, mr, nv, kc, chunk, local, extra = plan
-    nr = 8 * nv
-    pack_b = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_pack_b", extra)
-    pb = -(-N // nr)
-    bp = state.allocate(pb * nr * K * vt.itemsize)
-    state.launch_nd(pack_b, (-(-K // _PACK_KB), pb), None, bp, b.data, _index(b.offset),
-                    _index(N), _index(K), _index(b.strides[-1]), _index(b.strides[-2]),
-                    _index(pb), _index(1), _int(0), state.meta(()))
-    return bp
+def _pack(state, dtype, plan, name, x, count, K, s_row, s_k, width, batch):
+    """Panels of ``x`` (matmul_pack_a or matmul_pack_b): ``count`` rows of A or columns
+    of B (complex: of [re; im] / [re, im], twice as many) in panels of ``width``, one
+    set per matrix of the batch dimensions ``batch`` (x's own, with its strides)."""
+    vt, extra = plan[0], plan[-1]
+    kernel = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", name, extra)
+    real_count = 2 * count if dtype.kind == "c" else count
+    panels = -(-real_count // width)
+    nz = _prod(batch)
+    buf = state.allocate(nz * panels * width * K * vt.itemsize)
+    state.launch_nd(kernel, (-(-K // _PACK_KB), panels * nz), None, buf, x.data,
+                    _index(x.offset), _index(count), _index(K), _index(s_row), _index(s_k),
+                    _index(panels), _index(nz), _int(len(batch)),
+                    state.meta(batch + x.strides[:len(batch)]))
+    return buf, panels
 
 
 def _product_rows(state, dtype, plan, a, b, M, N, K) -> CLArray:
@@ -161,14 +175,15 @@ def _product_rows(state, dtype, plan, a, b, M, N, K) -> CLArray:
     ``b`` by rows of NR contiguous columns (``b`` itself, or its panels)."""
     vt, mr, nv, kc, chunk, local, extra = plan
     nr = 8 * nv
-    rows = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_rows", extra)
+    kern = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_rows", extra)
     if vt is dtype and b.strides[-1] == 1 and N >= nr:
         bbuf, b_off, b_ks, b_ps, padded = b.data, b.offset, b.strides[-2], nr, 0
     else:
-        bbuf, b_off, b_ks, b_ps, padded = _pack_b(state, dtype, plan, b, N, K), 0, nr, \
-            K * nr, 1
+        bbuf = _pack(state, dtype, plan, "matmul_pack_b", b, N, K, b.strides[-1],
+                     b.strides[-2], nr, ())[0]
+        b_off, b_ks, b_ps, padded = 0, nr, K * nr, 1
     c = state.empty((M, N), vt)
-    state.launch_nd(rows, (-(-N // nr), -(-M // mr)), (1, 1), c.data, _index(M), _index(N),
+    state.launch_nd(kern, (-(-N // nr), -(-M // mr)), (1, 1), c.data, _index(M), _index(N),
                     _index(K), a.data, _index(a.offset), _index(a.strides[-2]),
                     _index(a.strides[-1]), bbuf, _index(b_off), _index(b_ks), _index(b_ps),
                     _int(padded))
@@ -182,24 +197,15 @@ def _product_rows(state, dtype, plan, a, b, M, N, K) -> CLArray:
 def _product_v8(state, dtype, plan, a, b, batch, M, N, K) -> CLArray:
     vt, mr, nv, kc, chunk, local, extra = plan
     nr = 8 * nv
-    pack_a = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_pack_a", extra)
-    pack_b = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_pack_b", extra)
     v8 = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_V8", "matmul_v8", extra)
     ab, bb = a.shape[:-2], b.shape[:-2]
     # complex: the real product [re a; im a] [re b, im b] (pack_a/b read both parts)
     cplx = dtype.kind == "c"
     rows, cols = (2 * M, 2 * N) if cplx else (M, N)
-    pa, pb = -(-rows // mr), -(-cols // nr)
-    za, zb = _prod(ab), _prod(bb)
-    size = vt.itemsize
-    ap = state.allocate(za * pa * mr * K * size)
-    bp = state.allocate(zb * pb * nr * K * size)
-    state.launch_nd(pack_a, (-(-K // _PACK_KB), pa * za), None, ap, a.data, _index(a.offset), _index(M),
-                    _index(K), _index(a.strides[-2]), _index(a.strides[-1]), _index(pa),
-                    _index(za), _int(len(ab)), state.meta(ab + a.strides[:-2]))
-    state.launch_nd(pack_b, (-(-K // _PACK_KB), pb * zb), None, bp, b.data, _index(b.offset), _index(N),
-                    _index(K), _index(b.strides[-1]), _index(b.strides[-2]), _index(pb),
-                    _index(zb), _int(len(bb)), state.meta(bb + b.strides[:-2]))
+    ap, pa = _pack(state, dtype, plan, "matmul_pack_a", a, M, K, a.strides[-2],
+                   a.strides[-1], mr, ab)
+    bp, pb = _pack(state, dtype, plan, "matmul_pack_b", b, N, K, b.strides[-1],
+                   b.strides[-2], nr, bb)
     # panel sets (one per matrix of an operand's own batch), broadcast to the output's
     sa = _bstrides(ab, tuple(s * pa * mr * K for s in c_strides(ab)), batch)
     sb = _bstrides(bb, tuple(s * pb * nr * K for s in c_strides(bb)), batch)
@@ -228,6 +234,25 @@ def _product_v8(state, dtype, plan, a, b, batch, M, N, K) -> CLArray:
 
 # -- products ----------------------------------------------------------------------------
 
+#: sums longer than this, over few outputs, are split into slices summed in parallel
+#: (partial sums, then their sum): parallel work for a dot product, and rounding error
+#: growing with the slice length instead of K
+_SPLIT_K = 4096
+
+
+def _nsplit(n: int, k: int) -> int:
+    """Slices of K per output for ``n`` outputs (1: no split)."""
+    if k < _SPLIT_K or n >= 1024:
+        return 1
+    return max(1, min(-(-k // 1024), 4096 // n))
+
+
+def _one(state, dtype) -> CLArray:
+    one = state.empty((1,), dtype)
+    fill_into(one, 1)
+    return one
+
+
 def _product(state, dtype, plan, a, b, batch, M, N, K, kernel="matmul_direct") -> CLArray:
     """``a @ b`` for (batch..., M, K) and (batch..., K, N) views whose batch dimensions
     broadcast to ``batch``: a new contiguous (batch..., M, N) array."""
@@ -240,20 +265,60 @@ def _product(state, dtype, plan, a, b, batch, M, N, K, kernel="matmul_direct") -
         fill_into(out, 0)
         return out
     if plan is not None:
-        if _use_v8(M, N, K):
+        # the tiled kernels, unless they would leave cores idle on a long K
+        mr, nr, chunk = plan[1], 8 * plan[2], plan[4]
+        tiles = -(-N // nr) * -(-M // mr)
+        busy = K < _SPLIT_K or tiles >= state.compute_units
+        if _use_v8(M, N, K) and (busy or -(-N // nr) * -(-M // (mr * chunk)) * _prod(batch)
+                                 >= state.compute_units):
             return _product_v8(state, dtype, plan, a, b, batch, M, N, K)
-        if not batch and dtype.kind == "f" and M * N * K >= _SKINNY_MIN:
+        if not batch and dtype.kind == "f" and M * N * K >= _SKINNY_MIN and busy:
             return _product_rows(state, dtype, plan, a, b, M, N, K)
+    nsplit = _nsplit(n, K)
+    if M == N == 1 and dtype in (_dtypes.float32, _dtypes.float64) and \
+            a.strides[-1] == 1 and b.strides[-2] == 1:
+        return _product_dot(state, dtype, a, b, batch, K, nsplit)
     k = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_DIRECT", kernel, _acc_defines(dtype))
-    out = state.empty(shape, dtype)
-    nb = len(batch)
     meta = state.meta(batch + _bstrides(a.shape[:-2], a.strides[:-2], batch)
                       + _bstrides(b.shape[:-2], b.strides[:-2], batch))
-    state.launch(k, n, out.data, a.data, _index(a.offset), b.data, _index(b.offset),
-                 _index(n), _index(M), _index(N), _index(K), _index(a.strides[-2]),
-                 _index(a.strides[-1]), _index(b.strides[-2]), _index(b.strides[-1]),
-                 _int(nb), meta)
-    return out
+    out = state.empty(shape + ((nsplit,) if nsplit > 1 else ()), dtype)
+    state.launch(k, n * nsplit, out.data, a.data, _index(a.offset), b.data,
+                 _index(b.offset), _index(n * nsplit), _index(M), _index(N), _index(K),
+                 _index(a.strides[-2]), _index(a.strides[-1]), _index(b.strides[-2]),
+                 _index(b.strides[-1]), _int(len(batch)), meta, _index(nsplit))
+    return out if nsplit == 1 else _sum_partials(state, dtype, out, shape, nsplit)
+
+
+def _product_dot(state, dtype, a, b, batch, K, nsplit) -> CLArray:
+    """Dot products of real floats contiguous along K (M = N = 1): dot_v8."""
+    k = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_DIRECT", "dot_v8",
+                (("VT", f"hal_{dtype.name}"),))
+    n = _prod(batch)
+    shape = batch + (1, 1)
+    out = state.empty(shape + ((nsplit,) if nsplit > 1 else ()), dtype)
+    meta = state.meta(batch + _bstrides(a.shape[:-2], a.strides[:-2], batch)
+                      + _bstrides(b.shape[:-2], b.strides[:-2], batch))
+    # one work-item per work-group: Intel's runtime would otherwise vectorise across
+    # work-items (gathers) on top of the kernel's own vectors, 10x slower
+    local = (1,) if state.is_cpu else None
+    state.launch_nd(k, (n * nsplit,), local, out.data, a.data, _index(a.offset), b.data,
+                    _index(b.offset), _index(n * nsplit), _index(K), _index(nsplit),
+                    _int(len(batch)), meta)
+    return out if nsplit == 1 else _sum_partials(state, dtype, out, shape, nsplit)
+
+
+def _sum_partials(state, dtype, partials, shape, nsplit) -> CLArray:
+    """``partials`` (shape + (nsplit,)) summed over its last axis: matmul_direct of
+    (n, 1, nsplit) and a column of ones (one element, stride 0)."""
+    n = _prod(shape)
+    ones = state.cached(("hal_opencl._linalg.one", dtype), lambda: _one(state, dtype))
+    total = state.empty(shape, dtype)
+    k = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_DIRECT", "matmul_direct",
+                _acc_defines(dtype))
+    state.launch(k, n, total.data, partials.data, _index(0), ones.data, _index(0),
+                 _index(n), _index(1), _index(1), _index(nsplit), _index(0), _index(1),
+                 _index(0), _index(0), _int(1), state.meta((n, nsplit, 0)), _index(1))
+    return total
 
 
 def _matmul(state, dtype, plan, a: CLArray, b: CLArray) -> CLArray:
@@ -534,12 +599,12 @@ def meshgrid(*arrays, indexing="xy"):
 
 def register(registry) -> None:
     factories = {
-        "matmul": (_matmul_factory, NUMERIC, "matmul_v8|matmul_direct"),
-        "linalg.matmul": (_matmul_factory, NUMERIC, "matmul_v8|matmul_direct"),
-        "tensordot": (_tensordot_factory, NUMERIC, "matmul_v8|matmul_direct"),
-        "linalg.tensordot": (_tensordot_factory, NUMERIC, "matmul_v8|matmul_direct"),
-        "vecdot": (_vecdot_factory, NUMERIC, "vecdot_direct"),
-        "linalg.vecdot": (_vecdot_factory, NUMERIC, "vecdot_direct"),
+        "matmul": (_matmul_factory, NUMERIC, "matmul_v8|matmul_rows|dot_v8|matmul_direct"),
+        "linalg.matmul": (_matmul_factory, NUMERIC, "matmul_v8|matmul_rows|dot_v8|matmul_direct"),
+        "tensordot": (_tensordot_factory, NUMERIC, "matmul_v8|matmul_rows|dot_v8|matmul_direct"),
+        "linalg.tensordot": (_tensordot_factory, NUMERIC, "matmul_v8|matmul_rows|dot_v8|matmul_direct"),
+        "vecdot": (_vecdot_factory, NUMERIC, "dot_v8|vecdot_direct"),
+        "linalg.vecdot": (_vecdot_factory, NUMERIC, "dot_v8|vecdot_direct"),
         "linalg.outer": (_outer_factory, NUMERIC, "matmul_direct"),
         "linalg.cross": (_cross_factory, NUMERIC, "cross3"),
         "where": (_where_factory, None, "where_contig|where_strided"),

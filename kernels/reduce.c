@@ -275,23 +275,24 @@ DEVICE_FN hal_argacc arg_pick(hal_argacc a, hal_argacc b)
 #define R_FINAL(a, p) ACC_TO_OUT(a)
 #endif
 
-/* The lanes of reduce_span take one element at a time: R_LANE(acc, flag, x, j, c, p).
+/* Lane k of reduce_span takes one element: R_LANE(k, x, j, c, p) updates acc[k].
    Floating max/min keep NaN out of the accumulator's dependency chain - a plain
-   compare-select (one vmaxps) plus a separate NaN flag - and turn a flagged span's
-   result into NaN at the end. */
+   compare-select (one vmaxps) plus a separate NaN flag per lane, nan[k] - and turn a
+   flagged span's result into NaN at the end. */
 #if (defined(R_OP_MAX) || defined(R_OP_MIN)) && defined(T_KIND_F)
 #define R_NAN_FLAG 1
 #if defined(R_OP_MAX)
-#define R_LANE(acc, flag, x, j, c, p) \
-    { const R_ACC v_ = (R_ACC)(x); acc = v_ > acc ? v_ : acc; flag |= v_ != v_; }
+#define R_LANE(k, x, j, c, p) \
+    { const R_ACC v_ = (R_ACC)(x); acc[k] = v_ > acc[k] ? v_ : acc[k]; nan[k] |= v_ != v_; }
 #else
-#define R_LANE(acc, flag, x, j, c, p) \
-    { const R_ACC v_ = (R_ACC)(x); acc = v_ < acc ? v_ : acc; flag |= v_ != v_; }
+#define R_LANE(k, x, j, c, p) \
+    { const R_ACC v_ = (R_ACC)(x); acc[k] = v_ < acc[k] ? v_ : acc[k]; nan[k] |= v_ != v_; }
 #endif
 #else
-#define R_LANE(acc, flag, x, j, c, p) acc = R_COMBINE(acc, R_MAP(x, j, c, p))
+#define R_LANE(k, x, j, c, p) acc[k] = R_COMBINE(acc[k], R_MAP(x, j, c, p))
 #endif
 
+/* var's per-output centre (the mean) */
 #if defined(R_OP_VAR)
 #define R_CENTER(centre, k) ((centre)[k])
 #else
@@ -307,11 +308,11 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
 {
     const index_t stride = (index_t)R_STEP * R_UNR;
     R_ACC total[R_UNR];
-    int flag[R_UNR];
-    for (int k = 0; k < R_UNR; ++k) {
-        total[k] = R_INIT;
-        flag[k] = 0;
-    }
+    for (int k = 0; k < R_UNR; ++k) total[k] = R_INIT;
+#if defined(R_NAN_FLAG)
+    int nan[R_UNR];
+    for (int k = 0; k < R_UNR; ++k) nan[k] = 0;
+#endif
     index_t i = start;
     const index_t full = end > start ? start + ((end - start) / stride) * stride : start;
     while (i < full) {
@@ -325,7 +326,7 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
             for (; i < block_end; i += stride) {
                 for (int k = 0; k < R_UNR; ++k) {
                     const index_t j = i + (index_t)k * R_STEP;
-                    R_LANE(acc[k], flag[k], row[j], j, c, p);
+                    R_LANE(k, row[j], j, c, p);
                 }
             }
             for (int k = 0; k < R_UNR; ++k) mid[k] = R_COMBINE(mid[k], acc[k]);
@@ -339,7 +340,7 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
     for (; i < end; i += R_STEP) result = R_COMBINE(result, R_MAP(row[i], i, c, p));
 #if defined(R_NAN_FLAG)
     int any_nan = 0;
-    for (int k = 0; k < R_UNR; ++k) any_nan |= flag[k];
+    for (int k = 0; k < R_UNR; ++k) any_nan |= nan[k];
     if (any_nan) result = (R_ACC)(HAL_INFINITY - HAL_INFINITY);
 #endif
     return result;
@@ -450,11 +451,15 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
     GLOBAL_MEM const T *base = x + x_off + p1 * xs1 + q0 * xs2;
     const index_t p0 = p1 * P2 + q0;
     const index_t start = c * chunk, end = idx_min(start + chunk, R);
-    R_ACC cen[R_COLS], total[R_COLS];
-    for (int k = 0; k < R_COLS; ++k) {
-        cen[k] = R_CENTER(centre, p0 + (k < lanes ? k : 0));
-        total[k] = R_INIT;
-    }
+    R_ACC total[R_COLS];
+    for (int k = 0; k < R_COLS; ++k) total[k] = R_INIT;
+#if defined(R_OP_VAR)
+    R_ACC cen[R_COLS];
+    for (int k = 0; k < R_COLS; ++k) cen[k] = centre[p0 + (k < lanes ? k : 0)];
+#define CEN(k) cen[k]
+#else
+#define CEN(k) R_INIT
+#endif
     index_t r = start;
     if (lanes == R_COLS) {
         while (r < end) {
@@ -464,7 +469,7 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
             for (; r < block_end; ++r) {
                 GLOBAL_MEM const T *line = base + r * rs;
                 for (int k = 0; k < R_COLS; ++k)
-                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k * xs2], r, cen[k], p_map));
+                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k * xs2], r, CEN(k), p_map));
             }
             for (int k = 0; k < R_COLS; ++k) total[k] = R_COMBINE(total[k], acc[k]);
         }
@@ -476,7 +481,7 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
             for (; r < block_end; ++r) {
                 GLOBAL_MEM const T *line = base + r * rs;
                 for (int k = 0; k < lanes; ++k)
-                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k * xs2], r, cen[k], p_map));
+                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k * xs2], r, CEN(k), p_map));
             }
             for (int k = 0; k < lanes; ++k) total[k] = R_COMBINE(total[k], acc[k]);
         }

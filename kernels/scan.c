@@ -39,6 +39,10 @@ KERNEL_SERIAL void scan_partials(GLOBAL_MEM index_t *partial, const index_t nch)
     partial[nch] = acc;
 }
 
+/* the most dimensions nonzero handles (hal's limit); coordinates walk as an odometer,
+   so the writers divide only once per chunk */
+#define HAL_SCAN_MAX_DIMS 32
+
 #define CHUNK_RANGE() \
     index_t g = GLOBAL_ID_0; \
     index_t lo = g * chunk; \
@@ -55,37 +59,56 @@ KERNEL_SERIAL void count_nonzero_chunks(GLOBAL_MEM index_t *partial, GLOBAL_MEM 
     partial[g] = c; \
 } \
 KERNEL_SERIAL void nonzero_coords(GLOBAL_MEM index_t *out, const index_t count, \
-                           GLOBAL_MEM const index_t *partial, GLOBAL_MEM const T *a, \
-                           const index_t a_off, const index_t n, const index_t chunk, \
-                           const int ndim, GLOBAL_MEM const index_t *shape) \
+                                  GLOBAL_MEM const index_t *partial, GLOBAL_MEM const T *a, \
+                                  const index_t a_off, const index_t n, const index_t chunk, \
+                                  const int ndim, GLOBAL_MEM const index_t *shape) \
 { \
     CHUNK_RANGE() \
     index_t k = partial[g]; \
-    for (index_t i = lo; i < hi; ++i) { \
-        if (!IS_NONZERO(a[a_off + i])) continue; \
-        index_t rem = i; \
-        for (int d = ndim - 1; d >= 0; --d) { \
-            out[d * count + k] = rem % shape[d]; \
-            rem /= shape[d]; \
+    index_t c[HAL_SCAN_MAX_DIMS]; \
+    index_t rem = lo; \
+    for (int d = ndim - 1; d >= 0; --d) { c[d] = rem % shape[d]; rem /= shape[d]; } \
+    index_t end = partial[g + 1]; \
+    for (index_t i = lo; i < hi; ++i) { /* branch-free: write always, advance on nonzero */ \
+        if (k < end) for (int d = 0; d < ndim; ++d) out[d * count + k] = c[d]; \
+        k += IS_NONZERO(a[a_off + i]) ? 1 : 0; \
+        for (int d = ndim - 1; d >= 0; --d) { /* the next coordinates: an odometer */ \
+            if (++c[d] < shape[d]) break; \
+            c[d] = 0; \
         } \
-        ++k; \
     } \
 } \
 KERNEL_SERIAL void nonzero_offsets(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *partial, \
-                            GLOBAL_MEM const T *a, const index_t a_off, const index_t n, \
-                            const index_t chunk, const int ndim, \
-                            GLOBAL_MEM const index_t *meta) \
+                                   GLOBAL_MEM const T *a, const index_t a_off, const index_t n, \
+                                   const index_t chunk, const int ndim, \
+                                   GLOBAL_MEM const index_t *meta) \
 { \
     CHUNK_RANGE() \
     index_t k = partial[g]; \
-    for (index_t i = lo; i < hi; ++i) { \
-        if (!IS_NONZERO(a[a_off + i])) continue; \
-        index_t rem = i, o = 0; \
-        for (int d = ndim - 1; d >= 0; --d) { \
-            o += (rem % meta[d]) * meta[ndim + d]; \
-            rem /= meta[d]; \
+    index_t end = partial[g + 1]; \
+    if (ndim == 1) { /* branch-free: write always, advance on nonzero */ \
+        for (index_t i = lo; i < hi; ++i) { \
+            if (k < end) out[k] = i * meta[1]; \
+            k += IS_NONZERO(a[a_off + i]) ? 1 : 0; \
         } \
-        out[k++] = o; \
+        return; \
+    } \
+    index_t c[HAL_SCAN_MAX_DIMS]; \
+    index_t rem = lo, o = 0; \
+    for (int d = ndim - 1; d >= 0; --d) { \
+        c[d] = rem % meta[d]; \
+        rem /= meta[d]; \
+        o += c[d] * meta[ndim + d]; \
+    } \
+    for (index_t i = lo; i < hi; ++i) { \
+        if (k < end) out[k] = o; \
+        k += IS_NONZERO(a[a_off + i]) ? 1 : 0; \
+        for (int d = ndim - 1; d >= 0; --d) { \
+            o += meta[ndim + d]; \
+            if (++c[d] < meta[d]) break; \
+            o -= meta[d] * meta[ndim + d]; \
+            c[d] = 0; \
+        } \
     } \
 }
 

@@ -25,7 +25,6 @@ strict.set_array_api_strict_flags(api_version="2024.12")
 _state: dict = {"selector": "numpy", "device": None}
 
 ALL_DTYPES = tuple(xp.all_dtypes())
-STANDARD_DTYPES = tuple(d for d in ALL_DTYPES if d is not xp.float16)
 
 
 # -- the device under test --------------------------------------------------------------

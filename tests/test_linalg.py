@@ -18,7 +18,6 @@ from hypothesis.extra import numpy as hnp
 import _strategies as hs
 import hal as xp
 
-strict = hs.strict
 
 NUMERIC = hs.dtype_params("iufc")
 # LAPACK-backed functions: float16 is covered by test_float16_decompositions

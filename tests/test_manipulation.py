@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -55,6 +55,25 @@ def test_astype(dtype, data, device):
         assert out is x, "astype(copy=False) to the same dtype returns x itself"
     elif a.size:
         assert out is not x
+
+
+@pytest.mark.parametrize("dtype", [p for p in ALL if p.values[0] is not xp.float16])
+def test_astype_refuses_what_strict_refuses(dtype):
+    """complex -> real or bool drops information: both refuse it, nothing else."""
+    a = np.ones(2, dtype=hs.np_dtype(dtype))
+    for target in hs.device_dtypes():
+        if target is xp.float16:
+            continue
+        try:
+            strict.astype(strict.asarray(a), hs.strict_dtype(target))
+            refused = False
+        except TypeError:
+            refused = True
+        if refused:
+            with pytest.raises(TypeError):
+                xp.astype(hs.to_device(a), target)
+        else:
+            assert xp.astype(hs.to_device(a), target).dtype is target
 
 
 def test_astype_device_and_names(device):

@@ -162,12 +162,15 @@ def test_setitem_value_aliasing_the_target():
 
 # -- sorting: stability, order of NaNs, size ----------------------------------------------
 
-@pytest.mark.parametrize("dtype", ["int8", "float32", "uint16", "bool"])
-def test_sort_stability_with_duplicates(dtype):
+# rows shorter than 2048 sort by merging (insertion-sorted blocks of 32, then merge
+# passes), longer ones by an LSD radix sort: both must be stable
+@pytest.mark.parametrize("n", [700, 3000], ids=["merge", "radix"])
+@pytest.mark.parametrize("dtype", ["int8", "float32", "uint16", "bool", "int64", "float16"])
+def test_sort_stability_with_duplicates(dtype, n):
     dt = getattr(xp, dtype)
     if dt not in hs.device().dtypes:
         pytest.skip(f"{dtype} not on this device")
-    a = rng.integers(0, 4, (3, 3000)).astype(hs.np_dtype(dt))  # many ties, many passes
+    a = rng.integers(-2, 2, (3, n)).astype(hs.np_dtype(dt))  # many ties, many passes
     x = d(a)
     for axis in (0, 1):
         same(xp.argsort(x, axis=axis), _index(np.argsort(a, axis=axis, kind="stable")))
@@ -189,6 +192,37 @@ def test_nans_sort_last_and_first():
     assert got[:2].tolist() == [1, 4] and got[-1] == 2  # NaNs first, in order; -inf last
     same(xp.searchsorted(xp.sort(x), d(np.array([np.nan, 1.0], np.float32))),
          _index(np.searchsorted(np.sort(a), np.array([np.nan, 1.0], np.float32))))
+
+
+@pytest.mark.parametrize("n", [40, 5000], ids=["merge", "radix"])
+def test_signed_zeros_and_nans_tie_like_numpy(n):
+    a = rng.choice(np.array([0.0, -0.0, np.nan, 1.5, -1.5, np.inf, -np.inf]), n)
+    for dtype in (np.float32, np.float64):
+        if hs.hal_dtype(np.dtype(dtype)) not in hs.device().dtypes:
+            continue
+        b = a.astype(dtype)
+        x = d(b)
+        same(xp.argsort(x), _index(np.argsort(b, kind="stable")))  # -0.0 == 0.0: ties
+        desc = np.flip(n - 1 - np.argsort(np.flip(b), kind="stable"))
+        same(xp.argsort(x, descending=True), _index(desc))
+        values, counts = xp.unique_counts(x)
+        want_v, want_c = np.unique(b, return_counts=True, equal_nan=False)
+        same(counts, _index(want_c))
+        np.testing.assert_array_equal(hs.to_numpy(values), want_v)
+
+
+@pytest.mark.parametrize("n", [50, 6000], ids=["merge", "radix"])
+def test_complex_unique_and_isin(n):
+    if xp.complex64 not in hs.device().dtypes:
+        pytest.skip("no complex64")
+    a = (rng.integers(-3, 3, n) + 1j * rng.integers(-2, 2, n)).astype(np.complex64)
+    x = d(a)
+    got = xp.unique_all(x)
+    want = np.unique(a, return_index=True, return_inverse=True, return_counts=True)
+    same(got.values, want[0])
+    for g, w in zip(got[1:], want[1:]):
+        same(g, _index(w))
+    same(xp.isin(x, d(a[:3])), np.isin(a, a[:3]))
 
 
 def test_large_sort():

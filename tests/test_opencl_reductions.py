@@ -150,6 +150,10 @@ def test_nan_wins_and_first_occurrence():
     inf = np.full(100_000, -np.inf, dtype=np.float32)
     _exact(xp.argmax(_dev(inf)), np.argmax(inf))
     _exact(xp.max(_dev(inf)), np.max(inf))
+    inf[77_777] = np.inf
+    inf[:50] = 1.0
+    for fn in ("max", "min", "argmax", "argmin"):
+        _exact(getattr(xp, fn)(_dev(inf)), getattr(np, fn)(inf))
 
 
 def test_integer_wraparound():

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 import _strategies as hs
 import hal as xp
 
-strict = hs.strict
 
 ALL = hs.dtype_params()
 REAL = hs.dtype_params("biuf")

@@ -132,8 +132,15 @@ def _copy_into(out: CLArray, a: CLArray) -> None:
         _launch_tiled(state, k, (sh[2], sh[1], sh[0]), out.data, _index(out.offset),
                       a.data, _index(a.offset), *[_index(v) for v in sh + os_ + as_])
         return
-    # more dimensions: the two innermost as launch dimensions 0 and 1, the outer ones
-    # folded into dimension 2 (decomposed once per work-group, not per element)
+    outer = shape[:-3]
+    if _prod(outer) <= 64:  # a few 3-D copies
+        for index in np.ndindex(*outer):
+            o = out.offset + sum(i * st for i, st in zip(index, os_))
+            s = a.offset + sum(i * st for i, st in zip(index, as_))
+            _copy_into(out.view(shape[-3:], os_[-3:], o), a.view(shape[-3:], as_[-3:], s))
+        return
+    # many: the two innermost dimensions as launch dimensions 0 and 1, the outer ones
+    # folded into dimension 2
     outer = shape[:-2]
     k = state.kernel("gather.c", bits, "copy_outer", COPY)
     _launch_tiled(state, k, (shape[-1], shape[-2], _prod(outer)), out.data,
@@ -646,7 +653,12 @@ def tile(x, repetitions):
     xs = (1,) * (d - x.ndim) + x.shape
     xst = (0,) * (d - x.ndim) + x.strides
     out = x.state.empty(tuple(r * s for r, s in zip(reps, xs)), x.dtype)
-    if out.size:
+    if out.size and _prod(reps) <= 16:  # one copy per block (row copies, when they can)
+        padded = x.view(xs, xst, x.offset)
+        for block in np.ndindex(*reps):
+            offset = sum(b * s * o for b, s, o in zip(block, xs, out.strides))
+            _copy_into(out.view(xs, out.strides, offset), padded)
+    elif out.size:
         shape, ostr, sstr = [], [], []
         for r, s, st, o in zip(reps, xs, xst, out.strides):
             shape += [r, s]
@@ -747,6 +759,16 @@ def _roll(x, shifts):
     shifts = tuple(s % e for s, e in zip(shifts, x.shape))
     if not any(shifts):
         _copy_into(out, x)
+        return out
+    rolled = [d for d, s in enumerate(shifts) if s]
+    if len(rolled) <= 3:  # two block copies per rolled axis
+        for halves in np.ndindex(*(2,) * len(rolled)):
+            src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+            for d, h in zip(rolled, halves):
+                e, s = x.shape[d], shifts[d]
+                src[d], dst[d] = (slice(0, e - s), slice(s, e)) if h == 0 else \
+                    (slice(e - s, e), slice(0, s))
+            _copy_into(_view(out, tuple(dst)), _view(x, tuple(src)))
         return out
     k = state.kernel("gather.c", _BITS[x.dtype.itemsize], "roll", ROLL)
     state.launch(k, n, out.data, x.data, _index(x.offset), _index(n), _int(x.ndim),

@@ -300,34 +300,33 @@ def _run(state, prog: _Program, plan: _Plan, out_dtype, *, centre=None, p_map=0.
          p_final=0.0) -> CLArray:
     """Reduce ``plan`` with ``prog`` into a new contiguous array of the kept shape."""
     out = state.empty(plan.kept_shape, out_dtype)
-    P = plan.P
+    P, R = plan.P, plan.R
     if P == 0:
         return out
     cfg = prog.cfg
     cbuf = _dummy(state) if centre is None else centre.data
-    R = plan.R
-    if (plan.rs == 1 and R >= 2 * cfg.unr * cfg.step) or R <= 1 or P == 1 and plan.rs == 1:
+    x = plan.arr.data
+    rows = plan.rs == 1 and (R >= 2 * cfg.unr * cfg.step or P == 1)
+    if rows or R <= 1:
+        # contiguous rows: `step` work-items per chunk, `parts` partials per output
         step = cfg.step
         C, chunk = _chunks(state, cfg, P, R, cfg.unr * step)
-        n_units = P * C
-        parts = C * step    # partials per output
-        part = state.allocate(n_units * step * prog.acc_size) if parts > 1 else out.data
-        _launch(state, cfg, prog.rows, n_units * step, (
-            out.data, part, plan.arr.data, plan.off, plan.P2,
-            plan.xs1, plan.xs2, R, chunk, C,
-            n_units, cbuf, p_map, p_final), step)
+        units, parts = P * C, C * step
+        part = state.allocate(units * step * prog.acc_size) if parts > 1 else out.data
+        _launch(state, cfg, prog.rows, units * step,
+                (out.data, part, x, plan.off, plan.P2, plan.xs1, plan.xs2, R, chunk, C,
+                 units, cbuf, p_map, p_final), step)
     else:
+        # strided (or short) rows: `cols` outputs per work-item, R split in `parts`
         groups = plan.P1 * -(-plan.P2 // cfg.cols)
         parts, chunk = _chunks(state, cfg, groups, R, 1)
         n_items = groups * parts
         part = state.allocate(P * parts * prog.acc_size) if parts > 1 else out.data
-        _launch(state, cfg, prog.cols, n_items, (
-            out.data, part, plan.arr.data, plan.off, plan.P2,
-            plan.xs1, plan.xs2, R, plan.rs, chunk,
-            parts, n_items, cbuf, p_map, p_final))
+        _launch(state, cfg, prog.cols, n_items,
+                (out.data, part, x, plan.off, plan.P2, plan.xs1, plan.xs2, R, plan.rs,
+                 chunk, parts, n_items, cbuf, p_map, p_final))
     if parts > 1:
-        _launch(state, cfg, prog.merge, P, (out.data, part, parts, P,
-                                            p_final))
+        _launch(state, cfg, prog.merge, P, (out.data, part, parts, P, p_final))
     return out
 
 
@@ -462,35 +461,36 @@ def _cumulative(sum_op, bool_op):
 
 
 def _scan(state, prog, x, axis, out_dtype, include_initial):
+    """cumulative_* along ``axis`` of ``x`` seen as (K1, R, K2), into a new array."""
     x = x if x.contiguous else copy_contiguous(x)
     cfg = prog.cfg
     shape = x.shape
     K1, R, K2 = math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1:])
     R_out = R + (1 if include_initial else 0)
-    out_shape = shape[:axis] + (R_out,) + shape[axis + 1:]
-    out = state.empty(out_shape, out_dtype)
+    out = state.empty(shape[:axis] + (R_out,) + shape[axis + 1:], out_dtype)
     if out.size == 0:
         return out
     initial = 1 if include_initial else 0
-    if K2 == 1:  # rows: chunked, carried in from the chunk totals
+    if K2 == 1:
+        # rows, chunked: reduce_rows gives every chunk's total, scan_rows carries them in
         step = cfg.step
         C, chunk = _chunks(state, cfg, K1, R, cfg.unr * step)
         n_items = K1 * C
         part = out.data
         if C > 1:
             part = state.allocate(n_items * step * prog.acc_size)
-            _launch(state, cfg, prog.rows, n_items * step, (
-                out.data, part, x.data, x.offset, K1, 0,
-                R, R, chunk, C, n_items,
-                _dummy(state), 0, 0), step)
-        _launch(state, cfg, prog.scan_rows, n_items, (
-            out.data, part, x.data, x.offset, K1, 0, R,
-            R, chunk, C, n_items, R_out, initial))
+            _launch(state, cfg, prog.rows, n_items * step,
+                    (out.data, part, x.data, x.offset, K1, 0, R, R, chunk, C, n_items,
+                     _dummy(state), 0, 0), step)
+        _launch(state, cfg, prog.scan_rows, n_items,
+                (out.data, part, x.data, x.offset, K1, 0, R, R, chunk, C, n_items, R_out,
+                 initial))
         return out
+    # an inner axis: `cols` neighbouring lines per work-item, sequential along R
     n_items = K1 * -(-K2 // cfg.cols)
-    _launch(state, cfg, prog.scan_cols, n_items, (
-        out.data, x.data, x.offset, K2, R * K2, 1,
-        R, K2, n_items, R_out * K2, K2, initial))
+    _launch(state, cfg, prog.scan_cols, n_items,
+            (out.data, x.data, x.offset, K2, R * K2, 1, R, K2, n_items, R_out * K2, K2,
+             initial))
     return out
 
 

@@ -8,9 +8,10 @@
  *
  *   HAL_DEFINE_COPY()     copy_tiled, copy_outer   out[out strides] = a[a strides]
  *   HAL_DEFINE_GATHER()   gather         out[i] = src[off[c_p] + sum_{d != p} c_d s_d];
- *                         gather_tiled[_b]
- *   HAL_DEFINE_SCATTER()  scatter, scatter_fill (+ _tiled[_b]), mark_last
- *   HAL_DEFINE_ROLL()     roll           out[c] = a[(c - shift) mod shape]
+ *                         gather_tiled_r, gather_tiled_b
+ *   HAL_DEFINE_SCATTER()  scatter, scatter_fill (and their _tiled_r/_b), mark_last
+ *   HAL_DEFINE_ROLL()     roll           out[c] = a[(c - shift) mod shape] (the plugin
+ *                                        rolls up to 3 axes with block copies instead)
  *   HAL_DEFINE_INDEX()    index_offsets  element offsets of an index array (bounds
  *                                        checked, negative indices wrap)
  *
@@ -107,6 +108,10 @@ KERNEL void gather(GLOBAL_MEM T *RESTRICT out, GLOBAL_MEM const T *RESTRICT src,
 { \
     index_t i = GLOBAL_ID_0; \
     if (i >= n) return; \
+    if (ndim == 1) { /* x[idx], x[mask], take_along_axis */ \
+        out[i] = src[src_off + off[i]]; \
+        return; \
+    } \
     index_t rem = i, o = src_off; \
     for (int d = ndim - 1; d >= 0; --d) { \
         index_t extent = meta[d], c = rem % extent; \
@@ -128,6 +133,11 @@ DEVICE_FN index_t scatter_target(index_t i, const int ndim, const int pos, \
                                  GLOBAL_MEM const index_t *meta, index_t *b, \
                                  index_t *v) \
 { \
+    if (ndim == 1) { /* x[idx] = v, x[mask] = v */ \
+        *b = i; \
+        *v = i * meta[2]; \
+        return off[i]; \
+    } \
     index_t rem = i, o = 0, vo = 0; \
     for (int d = ndim - 1; d >= 0; --d) { \
         index_t extent = meta[d], c = rem % extent; \

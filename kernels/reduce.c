@@ -16,6 +16,8 @@
  *                        element (1 on PoCL; 8 or 16 where the driver vectorises across
  *                        work-items, as Intel's does)
  *   R_COLS               outputs per work-item in reduce_cols and scan_cols
+ *   R_LANE_T             the innermost lane accumulator (default R_ACC; narrower for
+ *                        counts)
  *   R_V8                 float32/float64 sum, mean, max, min with R_STEP 1: reduce_rows
  *                        takes two 8-lane vectors (HAL_V8) per work-item
  *
@@ -82,6 +84,11 @@
 
 #ifndef R_PARAM
 #define R_PARAM hal_float32
+#endif
+/* R_LANE_T: the type of a lane's innermost block accumulator (at most R_BLOCK terms),
+   narrower than R_ACC where that vectorises better (counts of bytes in bytes) */
+#ifndef R_LANE_T
+#define R_LANE_T R_ACC
 #endif
 
 DEVICE_FN index_t idx_min(index_t a, index_t b) { return a < b ? a : b; }
@@ -194,7 +201,7 @@ DEVICE_FN R_ACC var_term(R_ACC d) { d = IN_T(d); return IN_T(d * d); }
 #endif
 #define R_MAP(x, i, c, p) ((R_ACC)(x))
 #elif defined(R_OP_ANY) || defined(R_OP_ALL) || defined(R_OP_COUNT)
-#define R_MAP(x, i, c, p) ((R_ACC)(X_NONZERO(x) ? 1 : 0))
+#define R_MAP(x, i, c, p) ((R_LANE_T)(X_NONZERO(x) ? 1 : 0))
 #if defined(R_OP_ANY)
 #define R_INIT ((R_ACC)0)
 #define R_COMBINE(a, b) ((a) | (b))
@@ -288,8 +295,27 @@ DEVICE_FN hal_argacc arg_pick(hal_argacc a, hal_argacc b)
 #define R_LANE(k, x, j, c, p) \
     { const R_ACC v_ = (R_ACC)(x); acc[k] = v_ < acc[k] ? v_ : acc[k]; nan[k] |= v_ != v_; }
 #endif
+#elif defined(R_OP_ARGMAX) || defined(R_OP_ARGMIN)
+/* argmin/argmax lanes keep values and positions apart (vectorisable selects): within
+   a lane positions only grow, so a strict comparison keeps the first occurrence, and
+   the first NaN wins (a later one never replaces it) */
+#if defined(R_OP_ARGMAX)
+#define ARG_TAKES(v, b) ((v) > (b) || (T_ISNAN(v) && !T_ISNAN(b)))
+#else
+#define ARG_TAKES(v, b) ((v) < (b) || (T_ISNAN(v) && !T_ISNAN(b)))
+#endif
+#define R_LANE(k, x, j, c, p) \
+    { const T v_ = (x); const int t_ = ARG_TAKES(v_, best[k]); \
+      best[k] = t_ ? v_ : best[k]; where[k] = t_ ? (j) : where[k]; }
 #else
 #define R_LANE(k, x, j, c, p) acc[k] = R_COMBINE(acc[k], R_MAP(x, j, c, p))
+#endif
+
+/* any/all: a span whose block already decides the answer stops there */
+#if defined(R_OP_ANY)
+#define R_SETTLED(a) ((a) != 0)
+#elif defined(R_OP_ALL)
+#define R_SETTLED(a) ((a) == 0)
 #endif
 
 /* var's per-output centre (the mean) */
@@ -315,12 +341,30 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
 #endif
     index_t i = start;
     const index_t full = end > start ? start + ((end - start) / stride) * stride : start;
+#if defined(R_OP_ARGMAX) || defined(R_OP_ARGMIN)
+    /* positions only grow: one level, lanes as (value, position) arrays */
+    T best[R_UNR];
+    index_t where[R_UNR];
+    for (int k = 0; k < R_UNR; ++k) {   /* each lane starts from its first element */
+        const index_t j = i < full ? i + (index_t)k * R_STEP : i;
+        best[k] = i < full ? row[j] : total[k].v;
+        where[k] = i < full ? j : total[k].i;
+    }
+    if (i < full) i += stride;
+    for (; i < full; i += stride) {
+        for (int k = 0; k < R_UNR; ++k) {
+            const index_t j = i + (index_t)k * R_STEP;
+            R_LANE(k, row[j], j, c, p);
+        }
+    }
+    for (int k = 0; k < R_UNR; ++k) total[k] = arg_make(best[k], where[k]);
+#else
     while (i < full) {
         R_ACC mid[R_UNR];
         for (int k = 0; k < R_UNR; ++k) mid[k] = R_INIT;
         const index_t super_end = idx_min(full, i + stride * R_BLOCK * R_BLOCK);
         while (i < super_end) {
-            R_ACC acc[R_UNR];
+            R_LANE_T acc[R_UNR];
             for (int k = 0; k < R_UNR; ++k) acc[k] = R_INIT;
             const index_t block_end = idx_min(super_end, i + stride * R_BLOCK);
             for (; i < block_end; i += stride) {
@@ -329,10 +373,16 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
                     R_LANE(k, row[j], j, c, p);
                 }
             }
+#if defined(R_SETTLED)
+            R_ACC block = acc[0];
+            for (int k = 1; k < R_UNR; ++k) block = R_COMBINE(block, acc[k]);
+            if (R_SETTLED(block)) return block;
+#endif
             for (int k = 0; k < R_UNR; ++k) mid[k] = R_COMBINE(mid[k], acc[k]);
         }
         for (int k = 0; k < R_UNR; ++k) total[k] = R_COMBINE(total[k], mid[k]);
     }
+#endif
     for (int width = R_UNR / 2; width > 0; width /= 2) {
         for (int k = 0; k < width; ++k) total[k] = R_COMBINE(total[k], total[k + width]);
     }

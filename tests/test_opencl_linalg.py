@@ -146,7 +146,8 @@ def test_matmul_vectors_and_empty(dtype):
     assert (_dev(np.zeros((0, 60), hs.np_dtype(dtype))) @ _dev(b[:60])).shape == (0, 70)
 
 
-@pytest.mark.parametrize("dtype", hs.device_dtypes("iu"), ids=lambda d: d.name)
+@pytest.mark.parametrize("dtype", [hal.int8, hal.uint16, hal.int64, hal.uint64],
+                         ids=lambda d: d.name)
 def test_integer_matmul_wraps_like_numpy(dtype):
     a, b = _rand((2, 33, 70), dtype), _rand((70, 21), dtype)
     with np.errstate(all="ignore"):
@@ -188,7 +189,7 @@ def test_vecdot_axes_and_broadcasting():
            np.vecdot(a[0, 0], b[0, :, 0], axis=0), hal.float32, 50)
 
 
-@pytest.mark.parametrize("dtype", [hal.float32] + hs.device_dtypes("ic"),
+@pytest.mark.parametrize("dtype", [hal.float32, hal.int32, hal.complex64],
                          ids=lambda d: d.name)
 def test_long_sums_split(dtype):
     """Few outputs over a long K: slices summed in parallel, then their sums (dot_v8 for
@@ -246,7 +247,7 @@ def test_tril_triu_eye():
         kk = max(-10, min(10, k))
         _close(hal.tril(x, k=k), np.tril(a, kk), hal.int32)
         _close(hal.triu(x.mT, k=k), np.triu(a.swapaxes(-1, -2), kk), hal.int32)
-    for dtype in hs.device_dtypes():
+    for dtype in (hal.bool, hal.uint8, hal.float32, hal.complex64):   # all: test_creation
         e = hal.eye(4, 7, k=2, dtype=dtype, device=hs.device())
         np.testing.assert_array_equal(hal.to_numpy(e), np.eye(4, 7, 2, dtype=hs.np_dtype(dtype)))
     assert hal.eye(3, k=10**30, device=hs.device()).shape == (3, 3)

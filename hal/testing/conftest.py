@@ -33,15 +33,6 @@ def _hal_kit_session():
     hal.set_fallback_policy(previous)
 
 
-def pytest_report_header(config):
-    device, error = _state.device_or_error()
-    if device is None:
-        return f"hal conformance kit: device {_state.selector()!r} unusable: {error}"
-    return (f"hal conformance kit: {device} ({device.name}), dtypes "
-            f"{', '.join(d.name for d in hal.all_dtypes() if d in device.dtypes)}; "
-            f"reference: numpy; hypothesis profile {_state.profile()!r}")
-
-
 def _area(report) -> str:
     module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
     return AREAS.get(module, module)
@@ -89,8 +80,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             write(f"declared host ops (capabilities.host_fallback_ops): "
                   f"{', '.join(sorted(declared))}")
         if undeclared:
-            write(f"ops without a kernel on {device} (ran on the host by the fallback "
-                  f"policy, {len(undeclared)}): {', '.join(undeclared)}")
+            write(f"ops without a kernel on {device} for some dtype (ran on the host by "
+                  f"the fallback policy; {len(undeclared)}): {', '.join(undeclared)}")
     verdict = "PASSED" if not sum(failed.values()) and device is not None else "FAILED"
     write(f"verdict: {verdict}" + ("" if verdict == "PASSED" else
                                    f" ({sum(failed.values())} failing checks)"),

@@ -63,3 +63,20 @@ def hal_device():
 def hal_reference():
     """hal's NumPy device: what the device under test is compared with."""
     return _state.reference_device()
+
+
+def _kit_requested(config) -> bool:
+    args = [str(a) for a in config.invocation_params.args]
+    return any(a.startswith("hal.testing") or "hal/testing" in a for a in args)
+
+
+def pytest_report_header(config):
+    if not _kit_requested(config):
+        return None
+    import hal
+    device, error = _state.device_or_error()
+    if device is None:
+        return f"hal conformance kit: device {_state.selector()!r} unusable: {error}"
+    return (f"hal conformance kit: {device} ({device.name}), dtypes "
+            f"{', '.join(d.name for d in hal.all_dtypes() if d in device.dtypes)}; "
+            f"reference: numpy; hypothesis profile {_state.profile()!r}")

@@ -9,7 +9,6 @@ import pytest
 
 import hal
 
-from . import _state
 
 
 def _dtype(device):

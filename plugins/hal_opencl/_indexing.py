@@ -1,18 +1,25 @@
 """The OpenCL backend's indexing, manipulation, sorting and set ops.
 
 Kernels: ``kernels/gather.c`` (copies, gathers, scatters, roll, index offsets),
-``kernels/sort.c`` (stable merge sort, searchsorted, isin) and ``kernels/scan.c``
-(prefix sums for nonzero, boolean masks, repeat with an array, unique_*).
+``kernels/sort.c`` (stable sorts: merge sort for short rows, LSD radix sort for long
+ones; searchsorted, isin) and ``kernels/scan.c`` (prefix sums for nonzero, boolean
+masks, repeat with an array, unique_*).
 
-Data movement is built per element *size* (``_bits``): a float32 gather is a uint32
+Data movement is built per element *size* (``_BITS``): a float32 gather is a uint32
 gather, so the 13 dtypes need five programs per data kernel.  Advanced indexing
 turns every index array (boolean masks through a native nonzero) into one array of
 element offsets, ``off``, over the broadcast index shape; the gather or scatter then
 sees the indexed dimensions as one dimension whose coordinate picks ``off[c]``.
+Copies whose rows are contiguous on both sides are clEnqueueCopyBufferRect calls
+(memcpy rows; ~10x a kernel on CPU devices).
 
 Data-dependent sizes (nonzero, masks, unique_*, repeat with an array) read one count
 from the device; out-of-bounds indices are detected on the device and read back as
 one small error record before any gather touches memory.
+
+Launch shapes are chosen for CPU devices: loops that walk a range sequentially
+(scans, merges, radix passes) are serial kernels (one work-item per work-group, a few
+thousand elements each); multi-dimensional launches get an explicit work-group size.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ INDEX = hal.int64
 _BITS = {1: hal.uint8, 2: hal.uint16, 4: hal.uint32, 8: hal.uint64, 16: hal.complex128}
 _SORT_BLOCK = 32     # keys per insertion-sorted block
 _MERGE_CHUNK = 4096  # outputs per merge-path search in a merge pass (a power of two)
-_ZEROS = np.zeros(2, dtype=np.int64)
+_ZERO = np.int64(0)
 
 COPY, GATHER, SCATTER, ROLL, INDEX_OFFSETS = (
     "HAL_DEFINE_COPY()", "HAL_DEFINE_GATHER()", "HAL_DEFINE_SCATTER()", "HAL_DEFINE_ROLL()",
@@ -47,14 +54,6 @@ def _prod(shape) -> int:
     for s in shape:
         n *= s
     return n
-
-
-def _bits(a: CLArray) -> CLArray:
-    """``a`` relabelled as the unsigned type of its element size (for data movement)."""
-    bits = _BITS[a.dtype.itemsize]
-    if bits is a.dtype:
-        return a
-    return CLArray(a.state, a.data, a.shape, a.strides, a.offset, bits)
 
 
 def _collapse(shape, *strides):
@@ -191,6 +190,11 @@ def _gather(out: CLArray, src: CLArray, off: CLArray, left_strides, right_stride
     ls, rs, [(lst, _, rst)] = _split(out.shape[:nleft], nb, out.shape[out.ndim - len(right_strides):],
                                      (left_strides, 0, right_strides))
     bits = _BITS[out.dtype.itemsize]
+    if not ls and not rs:  # out[i] = src[off[i]]: a plain launch
+        k = state.kernel("gather.c", bits, "gather", GATHER)
+        state.launch(k, n, out.data, src.data, _index(src.offset), off.data, _index(n),
+                     _int(1), _int(0), state.meta((n, 0)))
+        return
     tiles = _tiles(ls, nb, rs)
     if tiles:
         nl, nr, side, size = tiles
@@ -222,9 +226,16 @@ def _flat(a: CLArray) -> CLArray:
 
 
 def _error_buffer(state):
+    """A fresh error record [code, value] for one op: zero until a kernel reports a bad
+    index (or a negative repeat ...); ``_take_error`` reads it."""
     buf = state.allocate(16)
-    state.cl.enqueue_copy(state.queue, buf, _ZEROS, is_blocking=False)
+    state.cl.enqueue_fill_buffer(state.queue, buf, _ZERO, 0, 16)
     return buf
+
+
+def _take_error(state, buf) -> tuple[int, int]:
+    code, value = _read(state, buf)
+    return int(code), int(value)
 
 
 def _read(state, buf, count: int = 2, offset: int = 0) -> np.ndarray:
@@ -298,7 +309,7 @@ def _nonzero_coords(x: CLArray) -> CLArray:
     if count:
         k = state.kernel("scan.c", t, "nonzero_coords", NONZERO)
         _serial(state, k, nch, out.data, _index(count), partial, a.data, _index(a.offset),
-                     _index(a.size), _index(chunk), _int(x.ndim), state.meta(x.shape))
+                _index(a.size), _index(chunk), _int(x.ndim), state.meta(x.shape))
     return out
 
 
@@ -311,7 +322,7 @@ def _mask_offsets(mask: CLArray, strides) -> CLArray:
     if count:
         k = state.kernel("scan.c", t, "nonzero_offsets", NONZERO)
         _serial(state, k, nch, out.data, partial, a.data, _index(a.offset), _index(a.size),
-                     _index(chunk), _int(a.ndim), state.meta(a.shape + tuple(strides)))
+                _index(chunk), _int(a.ndim), state.meta(a.shape + tuple(strides)))
     return out
 
 
@@ -466,10 +477,10 @@ def _plan(x: CLArray, key) -> _Plan:
                              state.meta(b_shape + broadcast_strides(idx, b_shape)
                                         + (0,) * len(b_shape)),
                              err, _index(tag))
-            tag, value = _read(state, err)
+            tag, value = _take_error(state, err)
             if tag:
                 raise IndexError(f"index {value} is out of bounds for axis {tag - 1} with "
-                                 f"size {extents[int(tag)]}")
+                                 f"size {extents[tag]}")
         plan.off = off
         plan.b_shape = b_shape
         plan.unique = nb <= 1
@@ -529,7 +540,7 @@ def setitem_advanced(x, key, value):
     view = plan.view
     if value.__class__ is not CLArray:
         ls, rs, [(l_, _, r_)] = _split(lsh, nb, rsh, (lst, 0, rst))
-        tiles = _tiles(ls, nb, rs)
+        tiles = _tiles(ls, nb, rs) if ls or rs else None  # (flat: a plain launch)
         scalar = _scalar_bits(x.dtype, value)
         if tiles:
             nl, nr, side, size = tiles
@@ -562,7 +573,7 @@ def setitem_advanced(x, key, value):
         mark = state.kernel("gather.c", bits, "mark_last", SCATTER)
         state.launch(mark, nb, keep, sorted_off.data, order.data, _index(nb))
         dedup = 1
-    tiles = _tiles(ls, nb, rs)
+    tiles = _tiles(ls, nb, rs) if ls or rs else None  # (flat: a plain launch)
     if tiles:
         nl, nr, side, size = tiles
         k = state.kernel("gather.c", bits, "scatter_tiled" + side, SCATTER)
@@ -604,7 +615,7 @@ def take_along_axis(x, indices, *, axis):
                  _index(x.shape[axis]), _index(x.strides[axis]), _index(n), _int(len(shape)),
                  state.meta(shape + broadcast_strides(indices, shape)
                             + broadcast_strides(base, shape)), err, _index(axis + 1))
-    tag, value = _read(state, err)
+    tag, value = _take_error(state, err)
     if tag:
         raise IndexError(f"index {value} is out of bounds for axis {axis} with size "
                          f"{x.shape[axis]}")
@@ -712,7 +723,7 @@ def _repeat_array(x, repeats, axis):
                  _index(n), _index(chunk), err)
     scan = state.kernel("scan.c", t, "scan_partials", REPEAT)
     _serial(state, scan, 1, partial, _index(nch))
-    if _read(state, err)[0]:
+    if _take_error(state, err)[0]:
         raise ValueError("repeat: repeats may not contain negative values")
     total = int(_read(state, partial, 1, nch)[0])
     shape = x.shape[:axis] + (total,) + x.shape[axis + 1:]
@@ -943,7 +954,7 @@ def searchsorted(x1, x2, *, side, sorter):
                  _index(x1.shape[0]), dummy if sorter is None else sorter.data,
                  _int(sorter is not None), x2.data, _index(x2.offset), _index(n),
                  _int(len(shape)), state.meta(shape + strides), _int(side == "right"), err)
-    if sorter is not None and _read(state, err)[0]:
+    if sorter is not None and _take_error(state, err)[0]:
         raise ValueError("searchsorted: sorter index out of range")
     return out
 

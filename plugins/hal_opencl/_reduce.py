@@ -171,7 +171,11 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
             wide = _dtypes.real_of(acc) is _F64 if acc.kind in "fc" else False
         param = _F64 if wide else _F32
         defines["R_PARAM"] = f"hal_{param.name}"
-        defines["R_UNR"] = str(cfg.unr)
+        # lanes: about one vector of the input per iteration (more for narrow types)
+        defines["R_UNR"] = str(cfg.unr * max(1, 4 // x_dtype.itemsize))
+        if op == "COUNT":
+            # a lane counts at most R_BLOCK (128) elements per block: bytes suffice
+            defines["R_LANE_T"] = "hal_uint8" if x_dtype.itemsize == 1 else "hal_uint32"
         defines["R_STEP"] = str(cfg.step)
         defines["R_COLS"] = str(cfg.cols)
         for flag in flags:
@@ -355,7 +359,7 @@ def _sum_like(sum_op, bool_op):
 
         def run(x, *, axis, dtype, keepdims):
             if dtype is _dtypes.bool:
-                return _reduce(state, bool_op, x, axis, keepdims, dtype, _dtypes.uint32)
+                return _reduce(state, bool_op, x, axis, keepdims, dtype, _dtypes.uint8)
             return _reduce(state, sum_op, x, axis, keepdims, dtype, _sum_acc(dtype))
         return run
     return factory
@@ -378,7 +382,7 @@ def _truth(op):
         state = state_of(device)
 
         def run(x, *, axis, keepdims):
-            return _reduce(state, op, x, axis, keepdims, _dtypes.bool, _dtypes.uint32)
+            return _reduce(state, op, x, axis, keepdims, _dtypes.bool, _dtypes.uint8)
         return run
     return factory
 
@@ -452,7 +456,7 @@ def _cumulative(sum_op, bool_op):
 
         def run(x, *, axis, dtype, include_initial):
             if dtype is _dtypes.bool:
-                prog = _program(state, bool_op, x.dtype, dtype, _dtypes.uint32)
+                prog = _program(state, bool_op, x.dtype, dtype, _dtypes.uint8)
             else:
                 prog = _program(state, sum_op, x.dtype, dtype, _sum_acc(dtype))
             return _scan(state, prog, x, axis, dtype, include_initial)
@@ -593,7 +597,7 @@ def _trace(device, dtypes):
         d = diagonal(x, offset=offset)
         axes = (d.ndim - 1,)
         if dtype is _dtypes.bool:
-            return _reduce(state, "ANY", d, axes, False, dtype, _dtypes.uint32)
+            return _reduce(state, "ANY", d, axes, False, dtype, _dtypes.uint8)
         return _reduce(state, "SUM", d, axes, False, dtype, _sum_acc(dtype))
     return trace
 

@@ -42,7 +42,7 @@ TIMEOUT = 1800
 VARIANTS = {
     "wrong_signature": (
         {"__init__.py": [("def hal_devices(backend):", "def hal_devices(backend, verbose):")]},
-        "not test_op",
+        "not test_ops",
         ["does not follow the hal plugin contract",
          "hook hal_devices: expected hal_devices(backend)",
          "found hal_devices(backend, verbose): 'verbose' is not an argument of the spec",
@@ -55,7 +55,7 @@ VARIANTS = {
             '    registry.register("ad", binary(np.add), dtypes=REAL, name="example.ad")\n'
             '    registry.register("negative", unary(np.negative), dtypes=("float33",),\n'
             '                      name="example.negative_f33")')]},
-        "not test_op",
+        "not test_ops",
         ["plugin 'example', backend 'example': kernel 'example.ad' for unknown op 'ad'",
          "expected an op of hal's op table", "did you mean add",
          "kernel 'example.negative_f33' for 'negative' has a malformed dtype signature "
@@ -63,7 +63,7 @@ VARIANTS = {
         ["unknown op 'ad'", "malformed dtype signature ('float33',)"]),
     "false_claim": (
         {"__init__.py": [("        dtypes=DTYPES,", '        dtypes=DTYPES + ("float64",),')]},
-        "not test_op",
+        "not test_ops",
         ["plugin 'example', device example (dtype float64): expected a native array "
          "holding float64",
          "found Runtime.from_host raised TypeError: the example device cannot hold float64"],
@@ -72,7 +72,7 @@ VARIANTS = {
         {"__init__.py": [("    try:\n        import numpy  # noqa: F401",
                           "    raise OSError('libexample.so: cannot open shared object "
                           "file')\n    try:\n        import numpy  # noqa: F401")]},
-        "not test_op",
+        "not test_ops",
         ["hook hal_backend_available raised OSError: libexample.so",
          "hook hal_backend_available(backend='example'): expected an Availability, found "
          "it raised OSError",
@@ -80,7 +80,7 @@ VARIANTS = {
         ["hook hal_backend_available raised OSError: libexample.so"]),
     "wrong_add": (
         {"_kernels.py": [('"add": (np.add, REAL)', '"add": (np.subtract, REAL)')]},
-        "test_op and add-",
+        "test_ops and test_add",
         ["add on example (Example Restricted Device)",
          "values differ from the NumPy reference",
          "add(float32): example.add [kernel, plugin 'example']"],

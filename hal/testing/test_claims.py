@@ -149,9 +149,8 @@ def test_capabilities_are_consistent(hal_device):
     if hal.complex64 in hal_device.dtypes and hal.float32 not in hal_device.dtypes:
         problems.append("complex64 is claimed without float32 (its real part)")
     for name, tol in caps.tolerances.items():
-        if name not in caps.dtypes:
-            problems.append(f"tolerances[{name!r}] for a dtype the device does not claim")
-        elif not 0 <= tol < 1e-2:
+        # (a tolerance for a dtype the device does not claim is unused, not false)
+        if name in caps.dtypes and not 0 <= tol < 1e-2:
             problems.append(f"tolerances[{name!r}] = {tol}: expected 0 <= tol < 1e-2")
     unknown = sorted(set(caps.host_fallback_ops) - set(hal.op_names()))
     if unknown:

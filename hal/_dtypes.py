@@ -231,11 +231,13 @@ def result_type(*arrays_and_dtypes) -> DType:
     """The dtype that results from promoting the arguments (arrays, dtypes, scalars)."""
     dtypes: list[DType] = []
     scalars: list[type] = []
+    device = None
     for item in arrays_and_dtypes:
         if isinstance(item, (builtins.bool, int, float, complex)):
             scalars.append(type(item))
         elif hasattr(item, "dtype") and item.__class__ is not DType:
             dtypes.append(as_dtype(item.dtype, "result_type"))
+            device = device or getattr(item, "device", None)
         else:
             dtypes.append(as_dtype(item, "result_type"))
     if not dtypes:
@@ -246,8 +248,14 @@ def result_type(*arrays_and_dtypes) -> DType:
     result = dtypes[0]
     for dt in dtypes[1:]:
         result = promote(result, dt)
-    for st in scalars:
-        result = scalar_result(result, st, float64, int64)
+    if scalars:
+        # Scalars follow the operators: ``int8_array + 1.0`` is the device's default
+        # float (float32 on a device without float64), so result_type must say so.
+        if not hasattr(device, "default_float"):
+            from ._devices import current_default_device
+            device = current_default_device()
+        for st in scalars:
+            result = scalar_result(result, st, device.default_float, device.default_int)
     return result
 
 

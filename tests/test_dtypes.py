@@ -67,11 +67,15 @@ def test_result_type_of_arrays_and_dtypes(dtype):
 @pytest.mark.parametrize("dtype", hs.dtype_params())
 @pytest.mark.parametrize("scalar", [True, 1, 1.0, 1j], ids=["bool", "int", "float",
                                                            "complex"])
-def test_result_type_with_python_scalar(dtype, scalar):
+def test_result_type_with_python_scalar(dtype, scalar, device):
     x = hs.to_device(np.zeros(2, dtype=hs.np_dtype(dtype)))
     expected = hs.expected_scalar(dtype, type(scalar))
     assert xp.result_type(x, scalar) is expected
     assert xp.result_type(scalar, x) is expected, "scalars apply after the arrays"
+    # what the operators give (int8_array + 1.0: the device's default float)
+    assert xp.result_type(x, scalar) is xp.result_type(dtype, scalar, x)
+    with xp.default_device(device):  # dtypes alone: the default device's defaults
+        assert xp.result_type(dtype, scalar) is expected
     sd = hs.strict_dtype(dtype)
     if sd is not None:
         got = _strict_or_none(strict.result_type, sd, scalar)

@@ -186,9 +186,9 @@ def _gather(out: CLArray, src: CLArray, off: CLArray, left_strides, right_stride
         return
     state = out.state
     nb = off.size
-    nleft = len(left_strides)
-    ls, rs, [(lst, _, rst)] = _split(out.shape[:nleft], nb, out.shape[out.ndim - len(right_strides):],
-                                     (left_strides, 0, right_strides))
+    left = out.shape[:len(left_strides)]
+    right = out.shape[out.ndim - len(right_strides):]
+    ls, rs, [(lst, _, rst)] = _split(left, nb, right, (left_strides, 0, right_strides))
     bits = _BITS[out.dtype.itemsize]
     if not ls and not rs:  # out[i] = src[off[i]]: a plain launch
         k = state.kernel("gather.c", bits, "gather", GATHER)

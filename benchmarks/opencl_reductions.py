@@ -17,8 +17,9 @@ percentile) and each side's median throughput in GB/s of input read.  Goals (iss
 other rows and the Intel device are reported against the same figure, without a goal.
 
 ``--sweep`` times ``sum`` and ``max`` with other launch shapes (``Config`` in
-``plugins/hal_opencl/_reduce.py``: lanes per work-item, work-items per chunk, waves
-of work-items per compute unit) to choose ``_VENDOR_CONFIGS`` per driver.
+``plugins/hal_opencl/_reduce.py``: explicit vectors or scalar lanes, lanes per
+work-item, waves of work-items per compute unit, interleaved work-items per chunk) to
+choose ``_VENDOR_CONFIGS`` per driver.
 
 The machine this was written on is a shared 2-core AVX2 VM: other processes compete
 for the cores and the memory bandwidth, so single timings swing by 2x; only the paired
@@ -159,8 +160,8 @@ def sweep(device, quick: bool = False) -> list[dict]:
     dev = hal.get_device(device) if isinstance(device, str) else device
     base = _reduce.config(_reduce.state_of(dev))
     rows = []
-    shapes = [dict(unr=u, step=s, waves=w) for s in (1, 8, 16) for u in (8, 16, 32)
-              for w in (1, 4, 8)]
+    shapes = [dict(vec=v, unr=u, waves=w) for v in (True, False) for u in (8, 16)
+              for w in (2, 4, 8)] + [dict(step=8), dict(step=16)]
     try:
         for shape in shapes:
             _reduce.set_config(dev, base, **shape)

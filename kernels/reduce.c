@@ -13,8 +13,8 @@
  *   R_MEAN_IN_T          with R_OP_MEAN: round the sum and the mean to T (var's centre)
  *   R_UNR                lanes per work-item in reduce_rows (independent accumulators)
  *   R_STEP               work-items per row chunk in reduce_rows, interleaved element by
- *                        element (1 on PoCL; 8 or 16 where the driver vectorises across
- *                        work-items, as Intel's does)
+ *                        element (1 on the CPU drivers, which vectorise a work-item's
+ *                        lanes; a GPU wants its warp here)
  *   R_COLS               outputs per work-item in reduce_cols and scan_cols
  *   R_LANE_T             the innermost lane accumulator (default R_ACC; narrower for
  *                        counts)
@@ -31,13 +31,18 @@
  *
  *   reduce_rows    rs == 1: R_STEP work-items reduce a contiguous chunk of one row,
  *                  each with R_UNR independent lanes (vectorisable loads, no
- *                  reassociation of a lane's terms)
+ *                  reassociation of a lane's terms); any/all stop at the first block
+ *                  that decides them
  *   reduce_cols    any rs: a work-item owns R_COLS neighbouring outputs (lanes along
  *                  p2) and walks its chunk of R
+ *   reduce_panel   rs != 1 with contiguous outputs (xs2 == 1) and P2 small enough to
+ *                  keep P2 accumulators in cache: whole lines per work-item
  *   reduce_merge   partials [P, C'] -> out[P]
  *   scan_rows      cumulative ops along contiguous rows, chunked: carry-in from the
  *                  chunk totals reduce_rows wrote
  *   scan_cols      cumulative ops with any rs, lanes along p2 (whole R per work-item)
+ *   find_rows      argmin/argmax along rows, second pass (in the max/min programs):
+ *   find_merge     the first position of each row's extreme
  *
  * Accuracy: sums are cascaded - lanes accumulate blocks of R_BLOCK elements, block
  * sums accumulate into superblocks of R_BLOCK blocks, superblocks into the lane total,
@@ -62,7 +67,7 @@
 #if defined(T_KIND_B)
 #define R_OP_ANY 1
 #define R_OUT hal_bool
-#define R_ACC hal_uint32
+#define R_ACC hal_uint8
 #define R_ACC_KIND_U 1
 #elif defined(T_KIND_C)
 #define R_OP_SUM 1
@@ -306,7 +311,7 @@ DEVICE_FN hal_argacc arg_pick(hal_argacc a, hal_argacc b)
 #endif
 #define R_LANE(k, x, j, c, p) \
     { const T v_ = (x); const int t_ = ARG_TAKES(v_, best[k]); \
-      best[k] = t_ ? v_ : best[k]; where[k] = t_ ? (j) : where[k]; }
+      best[k] = t_ ? v_ : best[k]; where[k] = t_ ? it : where[k]; }
 #else
 #define R_LANE(k, x, j, c, p) acc[k] = R_COMBINE(acc[k], R_MAP(x, j, c, p))
 #endif
@@ -342,22 +347,27 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
     index_t i = start;
     const index_t full = end > start ? start + ((end - start) / stride) * stride : start;
 #if defined(R_OP_ARGMAX) || defined(R_OP_ARGMIN)
-    /* positions only grow: one level, lanes as (value, position) arrays */
-    T best[R_UNR];
-    index_t where[R_UNR];
-    for (int k = 0; k < R_UNR; ++k) {   /* each lane starts from its first element */
-        const index_t j = i < full ? i + (index_t)k * R_STEP : i;
-        best[k] = i < full ? row[j] : total[k].v;
-        where[k] = i < full ? j : total[k].i;
-    }
-    if (i < full) i += stride;
-    for (; i < full; i += stride) {
+    /* one level, the lanes as arrays of values and of iteration numbers (32-bit, so
+       values and positions fill vectors of the same width); each lane starts from
+       its first element.  A chunk has fewer than 2^31 iterations. */
+    if (i < full) {
+        T best[R_UNR];
+        int where[R_UNR];
         for (int k = 0; k < R_UNR; ++k) {
-            const index_t j = i + (index_t)k * R_STEP;
-            R_LANE(k, row[j], j, c, p);
+            best[k] = row[i + (index_t)k * R_STEP];
+            where[k] = 0;
         }
+        const int iterations = (int)((full - i) / stride);
+        for (int it = 1; it < iterations; ++it) {
+            const index_t base = i + (index_t)it * stride;
+            for (int k = 0; k < R_UNR; ++k) {
+                R_LANE(k, row[base + (index_t)k * R_STEP], 0, c, p);
+            }
+        }
+        for (int k = 0; k < R_UNR; ++k)
+            total[k] = arg_make(best[k], i + (index_t)where[k] * stride + (index_t)k * R_STEP);
+        i = full;
     }
-    for (int k = 0; k < R_UNR; ++k) total[k] = arg_make(best[k], where[k]);
 #else
     while (i < full) {
         R_ACC mid[R_UNR];
@@ -399,9 +409,10 @@ DEVICE_FN R_ACC reduce_span(GLOBAL_MEM const T *RESTRICT row, index_t start, ind
 #if defined(R_V8)
 /* float32/float64 sum, mean, max and min (R_ACC == T, R_STEP == 1): two 8-lane
    vectors (HAL_V8) per work-item, which both CPU drivers turn into plain vector
-   loads and adds/max.  NaN and infinities stay out of the vector loop: ``bad`` sums
-   v - v (0 for a finite v, NaN otherwise), and a span where it is not all zero is
-   reduced again by the scalar lanes, which follow NumPy's NaN rule exactly. */
+   loads and adds/max.  NaN stays out of the max/min dependency chain: ``bad`` sums
+   the elements (one add per vector), and a span where a lane's sum is not finite (a
+   NaN, an infinity, or an overflow) is reduced again by the scalar lanes, which
+   follow NumPy's NaN rule exactly. */
 #if defined(R_OP_MAX)
 #define V8_COMBINE(a, v) HAL_V8_MAX(T, a, v)
 #define V8_CHECKS 1
@@ -431,7 +442,7 @@ DEVICE_FN R_ACC reduce_span_v8(GLOBAL_MEM const T *RESTRICT row, index_t start,
                 const HAL_V8(T) v1 = HAL_V8_LOAD(T, row + i + 8);
                 a0 = V8_COMBINE(a0, v0);
                 a1 = V8_COMBINE(a1, v1);
-                if (V8_CHECKS) bad += (v0 + (T)-1 * v0) + (v1 + (T)-1 * v1);
+                if (V8_CHECKS) bad += v0 + v1;
             }
             m0 = V8_COMBINE(m0, a0);
             m1 = V8_COMBINE(m1, a1);
@@ -442,8 +453,8 @@ DEVICE_FN R_ACC reduce_span_v8(GLOBAL_MEM const T *RESTRICT row, index_t start,
     T lanes[8], flags[8];
     HAL_V8_STORE(T, V8_COMBINE(t0, t1), lanes);
     HAL_V8_STORE(T, bad, flags);
-    int clean = 1;
-    for (int k = 0; k < 8; ++k) clean &= flags[k] == 0;
+    int clean = 1;   /* every lane's sum finite: no NaN, no infinity */
+    for (int k = 0; k < 8; ++k) clean &= flags[k] - flags[k] == 0;
     if (!clean) return reduce_span(row, start, end, c, p);
     for (int width = 4; width > 0; width /= 2) {
         for (int k = 0; k < width; ++k) lanes[k] = R_COMBINE(lanes[k], lanes[k + width]);
@@ -511,7 +522,8 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
 #define CEN(k) R_INIT
 #endif
     index_t r = start;
-    if (lanes == R_COLS) {
+    if (lanes == R_COLS && xs2 == 1) {
+        /* neighbouring outputs are neighbours in memory: vector loads along a line */
         while (r < end) {
             R_ACC acc[R_COLS];
             for (int k = 0; k < R_COLS; ++k) acc[k] = R_INIT;
@@ -519,7 +531,7 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
             for (; r < block_end; ++r) {
                 GLOBAL_MEM const T *line = base + r * rs;
                 for (int k = 0; k < R_COLS; ++k)
-                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k * xs2], r, CEN(k), p_map));
+                    acc[k] = R_COMBINE(acc[k], R_MAP(line[k], r, CEN(k), p_map));
             }
             for (int k = 0; k < R_COLS; ++k) total[k] = R_COMBINE(total[k], acc[k]);
         }
@@ -545,19 +557,59 @@ KERNEL void reduce_cols(GLOBAL_MEM R_OUT *out, GLOBAL_MEM R_ACC *part,
     }
 }
 
-/* Second pass: out[p] from part[p * C .. p * C + C), pairwise in groups of 16. */
+/* Panels: the kept axis p2 is contiguous (xs2 == 1) and its P2 accumulators fit in a
+   cache, so a work-item reads whole lines (R_BLOCK of them at a time, into ``block``)
+   and keeps P2 partials of its chunk of R in part[w * P2 ..]: the access pattern of
+   NumPy's own column sums.  reduce_merge combines the C panels (width P2). */
+#if defined(R_OP_VAR)
+#define PANEL_CEN(q) centre[p1 * P2 + (q)]
+#else
+#define PANEL_CEN(q) R_INIT
+#endif
+KERNEL void reduce_panel(GLOBAL_MEM R_ACC *RESTRICT part, GLOBAL_MEM R_ACC *RESTRICT block,
+                         GLOBAL_MEM const T *RESTRICT x, const index_t x_off,
+                         const index_t P2, const index_t xs1, const index_t R,
+                         const index_t rs, const index_t chunk, const index_t C,
+                         const index_t n_items, GLOBAL_MEM const R_ACC *centre,
+                         const R_PARAM p_map)
+{
+    const index_t w = GLOBAL_ID_0;
+    if (w >= n_items) return;
+    const index_t p1 = w / C, c = w - p1 * C;
+    GLOBAL_MEM R_ACC *RESTRICT tot = part + w * P2;
+    GLOBAL_MEM R_ACC *RESTRICT blk = block + w * P2;
+    GLOBAL_MEM const T *base = x + x_off + p1 * xs1;
+    for (index_t q = 0; q < P2; ++q) tot[q] = R_INIT;
+    index_t r = c * chunk;
+    const index_t end = idx_min(r + chunk, R);
+    while (r < end) {
+        for (index_t q = 0; q < P2; ++q) blk[q] = R_INIT;
+        const index_t block_end = idx_min(end, r + (index_t)R_BLOCK);
+        for (; r < block_end; ++r) {
+            GLOBAL_MEM const T *line = base + r * rs;
+            for (index_t q = 0; q < P2; ++q)
+                blk[q] = R_COMBINE(blk[q], R_MAP(line[q], r, PANEL_CEN(q), p_map));
+        }
+        for (index_t q = 0; q < P2; ++q) tot[q] = R_COMBINE(tot[q], blk[q]);
+    }
+}
+
+/* Second pass: out[p] from its C partials, pairwise in groups of 16.  The partials of
+   output p are part[base + c * W] with base = (p / W) * C * W + p % W: W = 1 for the
+   (output, chunk) layout of reduce_rows/reduce_cols, W = P2 for reduce_panel's. */
 KERNEL void reduce_merge(GLOBAL_MEM R_OUT *out, GLOBAL_MEM const R_ACC *part,
-                         const index_t C, const index_t n_items, const R_PARAM p_final)
+                         const index_t C, const index_t W, const index_t n_items,
+                         const R_PARAM p_final)
 {
     const index_t p = GLOBAL_ID_0;
     if (p >= n_items) return;
-    GLOBAL_MEM const R_ACC *row = part + p * C;
+    GLOBAL_MEM const R_ACC *row = part + (p / W) * C * W + p % W;
     R_ACC acc[16];
     int n = 0;
     for (index_t c = 0; c < C; c += 16) {
-        R_ACC s = row[c];
+        R_ACC s = row[c * W];
         const index_t stop = idx_min(C, c + 16);
-        for (index_t j = c + 1; j < stop; ++j) s = R_COMBINE(s, row[j]);
+        for (index_t j = c + 1; j < stop; ++j) s = R_COMBINE(s, row[j * W]);
         if (n < 16) {
             acc[n++] = s;
         } else {
@@ -568,6 +620,71 @@ KERNEL void reduce_merge(GLOBAL_MEM R_OUT *out, GLOBAL_MEM const R_ACC *part,
     for (int j = 1; j < n; ++j) result = R_COMBINE(result, acc[j]);
     out[p] = R_FINAL(result, p_final);
 }
+
+/* ------------------------------------------------- argmin/argmax along rows */
+#if (defined(R_OP_MAX) || defined(R_OP_MIN) || defined(HAL_INSTANTIATE_ALL)) && \
+    !defined(T_KIND_C)
+/* The second pass of argmin/argmax along contiguous rows (the first is this
+   program's max/min): the first position of each row's extreme, target[p] (a NaN
+   target finds the first NaN).  Blocks of R_BLOCK * 8 elements are tested with a
+   vectorisable any-match; the first block that matches is scanned for the position
+   and the chunk stops there.  part[p * C + c] gets the chunk's first match (or
+   INDEX_NONE), unless C == 1. */
+#define INDEX_NONE ((index_t)(((hal_uint64)1 << 63) - 1))
+#define FIND_BLOCK ((index_t)R_BLOCK * 8)
+DEVICE_FN int find_matches(T v, R_OUT t)
+{
+#if defined(T_KIND_F)
+    return (R_ACC)v == (R_ACC)t || (v != v && t != t);
+#else
+    return v == t;
+#endif
+}
+KERNEL void find_rows(GLOBAL_MEM index_t *out, GLOBAL_MEM index_t *part,
+                      GLOBAL_MEM const T *RESTRICT x, const index_t x_off,
+                      const index_t P2, const index_t xs1, const index_t xs2,
+                      const index_t R, const index_t chunk, const index_t C,
+                      const index_t n_units, GLOBAL_MEM const R_OUT *target)
+{
+    const index_t u = GLOBAL_ID_0;
+    if (u >= n_units) return;
+    const index_t p = u / C, c = u - p * C;
+    const index_t p1 = p / P2, p2 = p - p1 * P2;
+    GLOBAL_MEM const T *row = x + x_off + p1 * xs1 + p2 * xs2;
+    const R_OUT t = target[p];
+    const index_t start = c * chunk, end = idx_min(start + chunk, R);
+    index_t found = INDEX_NONE;
+    for (index_t b = start; b < end && found == INDEX_NONE; b += FIND_BLOCK) {
+        const index_t stop = idx_min(end, b + FIND_BLOCK);
+        int any = 0;
+        for (index_t i = b; i < stop; ++i) any |= find_matches(row[i], t);
+        if (any) {
+            for (index_t i = b; i < stop; ++i) {
+                if (find_matches(row[i], t)) {
+                    found = i;
+                    break;
+                }
+            }
+        }
+    }
+    if (C == 1) {
+        out[p] = found;
+    } else {
+        part[u] = found;
+    }
+}
+
+/* out[p] = the first of the chunks' matches part[p * C .. p * C + C) */
+KERNEL void find_merge(GLOBAL_MEM index_t *out, GLOBAL_MEM const index_t *part,
+                       const index_t C, const index_t n_items)
+{
+    const index_t p = GLOBAL_ID_0;
+    if (p >= n_items) return;
+    index_t found = INDEX_NONE;
+    for (index_t c = 0; c < C && found == INDEX_NONE; ++c) found = part[p * C + c];
+    out[p] = found;
+}
+#endif
 
 /* ------------------------------------------------------------------ the scans */
 #if defined(R_OP_SUM) || defined(R_OP_PROD) || defined(R_OP_ANY) || defined(R_OP_ALL)

@@ -90,7 +90,8 @@ def test_views_and_axes(view):
     ((300_001, 3), 0),       # few long columns: chunked columns, partial lane group
     ((1, 1_000_003), None),  # one long row with a tail
     ((5000, 13), 1),         # many short rows
-    ((13, 5000), 0),         # many short columns
+    ((13, 5000), 0),         # many short columns (panels: whole lines per work-item)
+    ((100_003, 20), 0),      # long columns: panels in chunks, then merged
     ((7, 40_000, 3), 1),     # a middle axis
 ])
 def test_launch_paths(shape, axis):
@@ -143,6 +144,10 @@ def test_nan_wins_and_first_occurrence():
         x = _dev(a)
         for fn in ("max", "min", "argmax", "argmin"):
             _exact(getattr(xp, fn)(x), getattr(np, fn)(a))
+    cols = RNG.standard_normal((3000, 40))
+    cols[1234, 5] = cols[17, 39] = np.nan
+    for fn in ("max", "min", "argmax", "argmin"):
+        _exact(getattr(xp, fn)(_dev(cols), axis=0), getattr(np, fn)(cols, axis=0))
     ties = np.array([[1, 7, 7, 0, 7], [3, 3, 3, 3, 3], [0, -1, 5, -1, 5]], dtype=np.int16)
     for axis in (None, 0, 1):
         _exact(xp.argmax(_dev(ties), axis=axis), ties.argmax(axis=axis))

@@ -65,12 +65,15 @@ class Config:
     #: outputs per work-item in reduce_cols/scan_cols (R_COLS)
     cols: int = 8
     #: float32/float64 sum, mean, max, min in explicit 8-lane vectors (R_V8) when
-    #: ``step`` is 1: on Intel's runtime 1.2-1.7x faster than scalar lanes
+    #: ``step`` is 1: on Intel's runtime 1.2-2x faster than scalar lanes (its compiler
+    #: does not vectorise a lone work-item's loops), on PoCL no slower
     vec: bool = True
     #: work-items per compute unit a reduction aims for (row chunks when rows are few)
     waves: int = 8
     #: the smallest chunk of a row a work-item gets when a row is split
     min_chunk: int = 16384
+    #: column sums keep a whole line of partials per work-item up to this size
+    panel_bytes: int = 65536
     #: up to this many work-items, one-unit work-groups; beyond, groups of ``local``
     small_launch: int = 256
     local: int = 16
@@ -90,21 +93,22 @@ def config(state) -> Config:
     index = state.hal_device.index
     cfg = _OVERRIDES.get(index)
     if cfg is None:
-        name = state.platform.name.lower()
-        cfg = _OVERRIDES[index] = next(
-            (c for v, c in _VENDOR_CONFIGS.items() if v in name), _DEFAULT)
+        cfg = _OVERRIDES[index] = _vendor_config(state)
     return cfg
 
 
+def _vendor_config(state) -> Config:
+    name = state.platform.name.lower()
+    return next((c for v, c in _VENDOR_CONFIGS.items() if v in name), _DEFAULT)
+
+
 def set_config(device, cfg: Config | None = None, **changes) -> Config:
-    """Replace the launch configuration of an OpenCL ``device`` (benchmarks, tuning);
-    programs are keyed by the defines it implies, so new ones build as needed.
-    ``set_config(device, None)`` with no changes restores the vendor default."""
+    """Set the launch configuration of an OpenCL ``device`` (benchmarks, tuning):
+    ``cfg`` (default: the vendor's) with ``changes``; ``set_config(device)`` restores
+    the vendor's.  Programs are keyed by the defines a configuration implies, so new
+    ones build as needed."""
     state = state_of(device)
-    if cfg is None and not changes:
-        _OVERRIDES.pop(device.index, None)
-        return config(state)
-    cfg = replace(cfg or config(state), **changes)
+    cfg = replace(cfg or _vendor_config(state), **changes)
     _OVERRIDES[device.index] = cfg
     return cfg
 
@@ -118,16 +122,19 @@ _V8_OPS = frozenset({"SUM", "MEAN", "MAX", "MIN"})
 class _Program:
     """The kernels of one (op, input dtype, result dtype) instance of reduce.c."""
 
-    __slots__ = ("rows", "cols", "merge", "scan_rows", "scan_cols", "acc_size", "param",
-                 "cfg")
+    __slots__ = ("rows", "cols", "panel", "merge", "scan_rows", "scan_cols", "find",
+                 "find_merge", "acc_size", "param", "cfg")
 
-    def __init__(self, program, cl, scans, acc_size, param, cfg):
+    def __init__(self, program, cl, scans, finds, acc_size, param, cfg):
         self.param = param      # numpy scalar type of p_map / p_final
         self.rows = self._kernel(cl, program, "reduce_rows")
         self.cols = self._kernel(cl, program, "reduce_cols")
+        self.panel = self._kernel(cl, program, "reduce_panel")
         self.merge = self._kernel(cl, program, "reduce_merge")
         self.scan_rows = self._kernel(cl, program, "scan_rows") if scans else None
         self.scan_cols = self._kernel(cl, program, "scan_cols") if scans else None
+        self.find = self._kernel(cl, program, "find_rows") if finds else None
+        self.find_merge = self._kernel(cl, program, "find_merge") if finds else None
         self.acc_size = acc_size
         self.cfg = cfg
 
@@ -188,7 +195,8 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", state.cl.CompilerWarning)
             program = state.build_source(source, list(_kernels.options(defines)), what)
-        return _Program(program, state.cl, op in ("SUM", "PROD", "ANY", "ALL"), acc_size,
+        return _Program(program, state.cl, op in ("SUM", "PROD", "ANY", "ALL"),
+                        op in ("MAX", "MIN") and x_dtype.kind != "c", acc_size,
                         param.numpy.type, cfg)
     return state.cached(key, make)
 
@@ -284,13 +292,15 @@ def _launch(state, cfg: Config, kernel, n_items: int, args, unit: int = 1) -> No
                                      (local,))
 
 
-def _chunks(state, cfg: Config, outputs: int, R: int, align: int) -> tuple[int, int]:
-    """(C, chunk): split R in C chunks (of a multiple of ``align`` elements) when there
-    are fewer ``outputs`` than the work-items wanted."""
+def _chunks(state, cfg: Config, outputs: int, R: int, align: int,
+            width: int = 1) -> tuple[int, int]:
+    """(C, chunk): split R in C chunks (of a multiple of ``align``) when there are
+    fewer ``outputs`` (work-items) than wanted; a work-item reads ``width`` elements
+    per step of R, and a chunk holds at least ``min_chunk`` elements."""
     want = state.compute_units * cfg.waves
-    if outputs >= want or R <= cfg.min_chunk:
+    if outputs >= want or R * width <= cfg.min_chunk:
         return 1, max(R, 0)
-    C = min(-(-want // outputs), -(-R // cfg.min_chunk), 256)
+    C = min(-(-want // outputs), -(-R * width // cfg.min_chunk), 256)
     chunk = -(-R // C)
     chunk = -(-chunk // align) * align
     return -(-R // chunk), chunk
@@ -298,6 +308,11 @@ def _chunks(state, cfg: Config, outputs: int, R: int, align: int) -> tuple[int, 
 
 def _dummy(state):
     return state.meta((0,))
+
+
+def _rows(plan: _Plan, cfg: Config) -> bool:
+    """Whether ``plan`` runs as contiguous rows (reduce_rows) or strided (reduce_cols)."""
+    return plan.R <= 1 or plan.rs == 1 and (plan.R >= 2 * cfg.unr * cfg.step or plan.P == 1)
 
 
 def _run(state, prog: _Program, plan: _Plan, out_dtype, *, centre=None, p_map=0.0,
@@ -310,8 +325,7 @@ def _run(state, prog: _Program, plan: _Plan, out_dtype, *, centre=None, p_map=0.
     cfg = prog.cfg
     cbuf = _dummy(state) if centre is None else centre.data
     x = plan.arr.data
-    rows = plan.rs == 1 and (R >= 2 * cfg.unr * cfg.step or P == 1)
-    if rows or R <= 1:
+    if _rows(plan, cfg):
         # contiguous rows: `step` work-items per chunk, `parts` partials per output
         step = cfg.step
         C, chunk = _chunks(state, cfg, P, R, cfg.unr * step)
@@ -320,17 +334,29 @@ def _run(state, prog: _Program, plan: _Plan, out_dtype, *, centre=None, p_map=0.
         _launch(state, cfg, prog.rows, units * step,
                 (out.data, part, x, plan.off, plan.P2, plan.xs1, plan.xs2, R, chunk, C,
                  units, cbuf, p_map, p_final), step)
+    elif plan.xs2 == 1 and plan.P2 >= cfg.cols and plan.P2 * prog.acc_size <= cfg.panel_bytes:
+        # contiguous outputs (a column sum): whole lines per work-item, P2 partials each
+        W = plan.P2
+        parts, chunk = _chunks(state, cfg, plan.P1, R, 1, W)
+        n_items = plan.P1 * parts
+        part = state.allocate(n_items * W * prog.acc_size)
+        block = state.allocate(n_items * W * prog.acc_size)
+        _launch(state, cfg, prog.panel, n_items,
+                (part, block, x, plan.off, W, plan.xs1, R, plan.rs, chunk, parts, n_items,
+                 cbuf, p_map))
+        _launch(state, cfg, prog.merge, P, (out.data, part, parts, W, P, p_final))
+        return out
     else:
         # strided (or short) rows: `cols` outputs per work-item, R split in `parts`
         groups = plan.P1 * -(-plan.P2 // cfg.cols)
-        parts, chunk = _chunks(state, cfg, groups, R, 1)
+        parts, chunk = _chunks(state, cfg, groups, R, 1, min(cfg.cols, plan.P2))
         n_items = groups * parts
         part = state.allocate(P * parts * prog.acc_size) if parts > 1 else out.data
         _launch(state, cfg, prog.cols, n_items,
                 (out.data, part, x, plan.off, plan.P2, plan.xs1, plan.xs2, R, plan.rs,
                  chunk, parts, n_items, cbuf, p_map, p_final))
     if parts > 1:
-        _launch(state, cfg, prog.merge, P, (out.data, part, parts, P, p_final))
+        _launch(state, cfg, prog.merge, P, (out.data, part, parts, 1, P, p_final))
     return out
 
 
@@ -429,25 +455,50 @@ def _moment(sqrt: bool):
 
 
 def _arg(op):
+    extreme = {"ARGMAX": "MAX", "ARGMIN": "MIN"}[op]
+
     def factory(device, dtypes):
         (dtype,) = dtypes
         state = state_of(device)
         out_dtype = device.default_int
+        acc = _F32 if dtype is _dtypes.float16 else dtype
 
         def run(x, *, axis, keepdims):
-            prog = _program(state, op, dtype, out_dtype, "arg")
             if axis is None:
                 flat = x if x.contiguous else copy_contiguous(x)
-                flat = flat.view((flat.size,), (1,), flat.offset)
-                out = _run(state, prog, _Plan(flat, None, False), out_dtype)
-                if keepdims:
-                    shape = (1,) * x.ndim
-                    return out.view(shape, c_strides(shape), out.offset)
-                return out
-            out = _run(state, prog, _Plan(x, (axis,), False), out_dtype)
+                plan = _Plan(flat.view((flat.size,), (1,), flat.offset), None, False)
+            else:
+                plan = _Plan(x, (axis,), False)
+            ext = _program(state, extreme, dtype, dtype, acc)
+            if plan.P and plan.R > 1 and _rows(plan, ext.cfg):
+                out = _find(state, ext, plan, _run(state, ext, plan, dtype), out_dtype)
+            else:
+                out = _run(state, _program(state, op, dtype, out_dtype, "arg"), plan,
+                           out_dtype)
+            if axis is None:
+                shape = (1,) * x.ndim if keepdims else ()
+                return out.view(shape, c_strides(shape), out.offset)
             return _shaped(out, x, (axis,), keepdims)
         return run
     return factory
+
+
+def _find(state, prog: _Program, plan: _Plan, target: CLArray, out_dtype) -> CLArray:
+    """argmin/argmax along rows, second pass: the first position of ``target[p]`` in
+    row p (the first pass found the extreme values at full vector speed; this one
+    stops at the first match, so it reads half the data on average)."""
+    cfg = prog.cfg
+    P, R = plan.P, plan.R
+    out = state.empty(plan.kept_shape, out_dtype)
+    C, chunk = _chunks(state, cfg, P, R, cfg.unr)
+    units = P * C
+    part = state.allocate(units * 8) if C > 1 else out.data
+    _launch(state, cfg, prog.find, units,
+            (out.data, part, plan.arr.data, plan.off, plan.P2, plan.xs1, plan.xs2, R, chunk,
+             C, units, target.data))
+    if C > 1:
+        _launch(state, cfg, prog.find_merge, P, (out.data, part, C, P))
+    return out
 
 
 def _cumulative(sum_op, bool_op):

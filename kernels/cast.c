@@ -42,18 +42,7 @@
     X(uint64, hal_uint64, conv_real) X(float32, hal_float32, conv_real) \
     X(complex64, hal_complex64, conv_c64) HAL_FP64_DSTS(X) HAL_FP16_DSTS(X)
 
-DEVICE_FN index_t strided_offset(index_t i, const int ndim,
-                                 GLOBAL_MEM const index_t *shape,
-                                 GLOBAL_MEM const index_t *strides)
-{
-    index_t off = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-        index_t extent = shape[d];
-        off += (i % extent) * strides[d];
-        i /= extent;
-    }
-    return off;
-}
+#include "strided.h"
 
 #define HAL_DEFINE_CAST(dst, DST, CONV) \
 KERNEL void cast_##dst(GLOBAL_MEM DST *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \

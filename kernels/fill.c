@@ -5,18 +5,7 @@
  *   ramp                  out[i] = start + i * step (integers and real floats)
  */
 
-DEVICE_FN index_t strided_offset(index_t i, const int ndim,
-                                 GLOBAL_MEM const index_t *shape,
-                                 GLOBAL_MEM const index_t *strides)
-{
-    index_t off = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-        index_t extent = shape[d];
-        off += (i % extent) * strides[d];
-        i /= extent;
-    }
-    return off;
-}
+#include "strided.h"
 
 KERNEL void fill(GLOBAL_MEM T *RESTRICT out, const T value, const index_t n)
 {

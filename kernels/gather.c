@@ -22,18 +22,7 @@
  * kernels are the common case without index arithmetic (see below).
  */
 
-DEVICE_FN index_t strided_offset(index_t i, const int ndim,
-                                 GLOBAL_MEM const index_t *shape,
-                                 GLOBAL_MEM const index_t *strides)
-{
-    index_t off = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-        index_t extent = shape[d];
-        off += (i % extent) * strides[d];
-        i /= extent;
-    }
-    return off;
-}
+#include "strided.h"
 
 /* The *_tiled kernels: a 3-D launch over (right, b, left) -- or (b, right, left) for
    the *_tiled_b variants, chosen when the right side is short -- with one stride each

@@ -19,18 +19,7 @@
 #define HAL_SELECT_EYE 1
 #endif
 
-DEVICE_FN index_t strided_offset(index_t i, const int ndim,
-                                 GLOBAL_MEM const index_t *shape,
-                                 GLOBAL_MEM const index_t *strides)
-{
-    index_t off = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-        index_t extent = shape[d];
-        off += (i % extent) * strides[d];
-        i /= extent;
-    }
-    return off;
-}
+#include "strided.h"
 
 #if defined(T_KIND_C)
 DEVICE_FN T sel_value(int one) { T z; z.x = one ? 1 : 0; z.y = 0; return z; }

@@ -212,18 +212,7 @@ KERNEL_SERIAL void radix_scatter(GLOBAL_MEM const T *keys, GLOBAL_MEM T *keys_ou
     } \
 }
 
-DEVICE_FN index_t strided_offset(index_t i, const int ndim,
-                                 GLOBAL_MEM const index_t *shape,
-                                 GLOBAL_MEM const index_t *strides)
-{
-    index_t off = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-        index_t extent = shape[d];
-        off += (i % extent) * strides[d];
-        i /= extent;
-    }
-    return off;
-}
+#include "strided.h"
 
 /* searchsorted: out[i] = the insertion point of v = x2[i] in x1 (1-D, stride x1_s),
    read through ``sorter`` when use_sorter (a sorter entry outside [0, n1) sets err[0]);

@@ -76,6 +76,8 @@ class Resolution:
     plugin: str
     reasons: list[str] = field(default_factory=list)
     result_dtype: Any = None
+    #: the chosen native kernel mixes same-kind dtypes itself (Kernel.promotes)
+    promotes: bool = False
 
     @property
     def fallback(self) -> bool:
@@ -200,7 +202,7 @@ def _choose(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]
             else:
                 fn = k.fn(device, dtypes) if k.factory else k.fn
                 chosen = (fn, Resolution(name, device, dtypes, "kernel", k.name, k.plugin,
-                                         reasons))
+                                         reasons, promotes=k.promotes))
                 break
         if chosen is None:
             if not registry.candidates(name, device.backend):

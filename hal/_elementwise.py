@@ -147,7 +147,7 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     if loop not in device.dtypes:
         raise dtype_error(spec.name, device, loop)
     o_kernel, res = _kernel_for(o, device, loop)
-    promotes = res.how == "kernel" and _kernel_promotes(o, device, res)
+    promotes = res.promotes
 
     def converter(x, is_array, dtype):
         """What must happen to one operand before the kernel sees it, if anything."""
@@ -171,14 +171,6 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     o.cache[key] = entry
     o.resolutions[key] = res
     return entry
-
-
-def _kernel_promotes(o: Op, device, res) -> bool:
-    from ._registry import registry
-    for k in registry.candidates(o.name, device.backend):
-        if k.name == res.kernel:
-            return k.promotes
-    return False
 
 
 def _with_converters(kernel, f1, f2):

@@ -241,16 +241,6 @@ def rfftfreq(n, *, d, dtype, device):
     return np.fft.rfftfreq(n, d=d).astype(dtype.numpy, copy=False)
 
 
-def _fft(name):
-    fn = getattr(np.fft, name)
-
-    def kernel(x, **kwargs):
-        result = fn(x, **kwargs)
-        return result
-    kernel.__name__ = name
-    return fn
-
-
 def register(registry) -> None:
     """Register every op of hal's op table (the NumPy backend covers them all)."""
     for spec in hal.op_table().values():

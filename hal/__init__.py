@@ -68,6 +68,15 @@ def synchronize(device=None) -> None:
                 dev.runtime.synchronize(dev.index)
 
 
+def to_device(x, device, /, *, stream=None):
+    """``x`` copied to ``device`` (a ``hal.Device`` or selector): ``x.to_device(device)``.
+
+    The one explicit way data moves between devices; hal never moves it silently.
+    """
+    from ._helpers import as_array
+    return as_array(x, "to_device").to_device(device, stream=stream)
+
+
 def to_numpy(x):
     """Copy ``x`` to a NumPy array on the host (an explicit move; never implicit)."""
     from ._helpers import as_array
@@ -137,7 +146,7 @@ __all__ = sorted({
     # hal's own
     "devices", "get_device", "default_device", "set_default_device", "synchronize",
     "trace", "explain", "fallback_policy", "get_fallback_policy", "set_fallback_policy",
-    "fallback_counts", "to_numpy", "all_dtypes", "op_table", "op_names",
+    "fallback_counts", "to_device", "to_numpy", "all_dtypes", "op_table", "op_names",
     "register_plugin", "unavailable_plugins", "hookimpl", "hookspec", "Runtime",
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",

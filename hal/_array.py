@@ -189,11 +189,11 @@ class Array(_ArrayBase):
         src = self._p.device
         if target is src:
             return self
-        host_copy = src.runtime.to_host(self._native)
         dtype = self._p.dtype
-        if dtype not in target.dtypes:
+        if dtype not in target.dtypes:  # before paying for the copy
             from ._dispatch import dtype_error
             raise dtype_error("to_device", target, dtype)
+        host_copy = src.runtime.to_host(self._native)
         try:
             native = target.runtime.from_host(host_copy, target.index)
         except Exception as exc:

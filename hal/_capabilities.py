@@ -81,6 +81,10 @@ class DeviceInfo(BaseModel):
     max_work_group_size: int | None = None
     driver_version: str = ""
     capabilities: Capabilities
+    #: why the device, though found, cannot be used (e.g. its compiler cannot build
+    #: anything); such a device is listed by ``hal devices`` but never handed out
+    problem: str = ""
+    problem_fix: str = ""
 
 
 class BackendSpec(BaseModel):

@@ -8,7 +8,6 @@ result with NumPy's.  The CLI (``hal demo``) renders the rows as a table.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 import warnings
 from dataclasses import dataclass, field

@@ -54,6 +54,12 @@ def get_device(selector: str | Device) -> Device:
         raise HalValueError(f"no backend {backend!r} (from selector {selector!r}); "
                             f"known backends: {known}; devices: {_available_selectors()}"
                             + _plugin_switches())
+    unusable = _unusable_match(state, rest)
+    if unusable is not None:
+        raise HalDeviceError(
+            f"device {selector!r} ({unusable.name}, {unusable.platform}) was found but "
+            f"cannot be used: {unusable.problem}; fix: {unusable.problem_fix}; "
+            f"available devices: {_available_selectors()}")
     if not state.devices:
         avail = state.availability
         raise HalDeviceError(
@@ -78,6 +84,25 @@ def get_device(selector: str | Device) -> Device:
     raise HalValueError(f"no {backend} device matches {rest!r}; {backend} devices: "
                         + ", ".join(f"{d} ({d.info.platform or d.info.vendor}: {d.name})"
                                     for d in state.devices))
+
+
+def _unusable_match(state, rest: str):
+    """The unusable device ``rest`` names (an index or text), if that is what it names."""
+    if not rest:
+        return None if state.devices else (state.unusable[0] if state.unusable else None)
+    text = rest.lower()
+    for info in state.unusable:
+        if rest.isdigit():
+            if info.index == int(rest):
+                return info
+        elif any(text in f.lower() for f in (info.vendor, info.platform, info.name,
+                                              info.driver_version)):
+            # text matching a usable device as well picks the usable one
+            if not any(text in f.lower() for d in state.devices
+                       for f in (d.info.vendor, d.info.platform, d.info.name,
+                                 d.info.driver_version)):
+                return info
+    return None
 
 
 def _plugin_switches() -> str:

@@ -30,7 +30,6 @@ from ._device import Device
 from ._errors import (HalDeviceError, HalNotImplementedError, HalTypeError,
                       HalFallbackWarning, translate)
 from ._optable import OPS, OpSpec
-from ._plugins import host
 from ._registry import registry
 
 __all__ = ["Op", "op", "clear_caches", "Resolution", "resolve", "call", "runtime_of",
@@ -230,8 +229,8 @@ def _resolve_fallback(o: Op, device: Device, dtypes: tuple, reasons: list[str]):
         raise HalNotImplementedError(
             f"{name} cannot run on {device.name!r} ({device}) for ({dts}): "
             + "; ".join(reasons) + ". HAL_FALLBACK=error forbids running it on the host; "
-            f"use HAL_FALLBACK=warn (or `with hal.fallback_policy('allow'):`) to run it "
-            f"through NumPy, or move the data: x.to_device(hal.get_device('numpy'))")
+            "use HAL_FALLBACK=warn (or `with hal.fallback_policy('allow'):`) to run it "
+            "through NumPy, or move the data: x.to_device(hal.get_device('numpy'))")
     numpy_device = get_device("numpy")
     # untraced: the host kernel is part of this fallback, not an op of its own
     host_fn, host_res = _choose(o, numpy_device, dtypes)

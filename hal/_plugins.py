@@ -46,6 +46,8 @@ class BackendState:
     plugin: str
     availability: Availability | None = None
     devices: list = field(default_factory=list)      # list[Device]
+    #: devices the plugin found but cannot use (``DeviceInfo.problem``), never handed out
+    unusable: list = field(default_factory=list)     # list[DeviceInfo]
     runtime: Any = None
     kernels_loaded: bool = False
 
@@ -207,7 +209,7 @@ class PluginHost:
                     self.unavailable.append(UnavailablePlugin(
                         plugin, f"backend {spec.name!r} is already provided by plugin "
                         f"{self.backends[spec.name].plugin!r}",
-                        f"disable one of them with HAL_DISABLE_PLUGINS", "plugin"))
+                        "disable one of them with HAL_DISABLE_PLUGINS", "plugin"))
                     continue
                 self.backends[spec.name] = BackendState(spec, plugin)
 
@@ -248,12 +250,19 @@ class PluginHost:
                     _, infos = self.call_first("hal_devices", backend=name)
                     infos = [_validated(DeviceInfo, i, state.plugin, "hal_devices")
                              for i in _listed(infos, state.plugin, "hal_devices")]
+                    # a selector stays ``backend:N`` when some devices are unusable
+                    single = len(infos) == 1
+                    state.unusable = [i for i in infos if i.problem]
+                    infos = [i for i in infos if not i.problem]
+                    for info in state.unusable:
+                        self.unavailable.append(UnavailablePlugin(
+                            f"{name}:{info.index} ({info.name}, {info.platform})",
+                            info.problem, info.problem_fix, "device"))
                     if not infos:
                         avail = Availability(available=False,
-                                             reason=f"{name}: no device found",
+                                             reason=f"{name}: no usable device found",
                                              fix=state.spec.install_hint)
                     else:
-                        single = len(infos) == 1
                         state.devices = [Device._intern(i, single) for i in infos]
                         _, state.runtime = self.call_first("hal_runtime", backend=name)
                         for dev in state.devices:

@@ -105,8 +105,10 @@ def capabilities(cl, device) -> hal.Capabilities:
 
 
 def device_infos(cl) -> list[hal.DeviceInfo]:
+    from ._probe import compiler_problem
     infos = []
     for index, (platform, device) in enumerate(enumerate_devices(cl)):
+        problem, fix = compiler_problem(cl, platform, device)
         infos.append(hal.DeviceInfo(
             backend="opencl", index=index, name=device.name.strip(),
             vendor=device.vendor.strip(), platform=platform.name.strip(),
@@ -114,5 +116,5 @@ def device_infos(cl) -> list[hal.DeviceInfo]:
             compute_units=device.max_compute_units,
             max_work_group_size=device.max_work_group_size,
             driver_version=f"{device.version.strip()} (driver {device.driver_version})",
-            capabilities=capabilities(cl, device)))
+            capabilities=capabilities(cl, device), problem=problem, problem_fix=fix))
     return infos

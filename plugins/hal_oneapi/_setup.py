@@ -1,0 +1,61 @@
+"""Importing dpctl and dpnp (once), after making Intel's OpenCL CPU runtime visible.
+
+dpctl's SYCL runtime reaches OpenCL devices through the same ICD loader PyOpenCL
+uses, so Intel's OpenCL CPU runtime from PyPI (``pip install -e ".[intel]"``) needs
+the same set-up: an ICD file naming ``libintelocl.so`` and its dependencies loaded.
+The OpenCL plugin's ``_icd.prepare`` does exactly that, and does it once per process
+whichever plugin asks first; it must run before dpctl first loads the ICD loader.
+
+hal also turns on SYCL's persistent JIT cache (in hal's cache directory) unless the
+user configured it: a kernel dpnp JIT-compiles for the device is then compiled once
+per machine instead of once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+#: what the set-up did, for ``hal devices`` / ``hal doctor`` and error messages
+REPORT: list[str] = []
+
+
+def _prepare_icd() -> None:
+    try:
+        from hal_opencl import _icd
+    except ImportError:  # hal installed without its OpenCL plugin: nothing to reuse
+        REPORT.append("hal_opencl is not installed: the Intel OpenCL ICD was not set up")
+        return
+    _icd.prepare()
+    REPORT.extend(_icd.REPORT)
+
+
+def _prepare_jit_cache() -> None:
+    if "SYCL_CACHE_PERSISTENT" in os.environ or "SYCL_CACHE_DIR" in os.environ:
+        return  # the user's own SYCL cache settings win
+    from hal._diskcache import cache_root, enabled
+    if not enabled():  # HAL_NO_CACHE=1: hal writes no cache, SYCL's included
+        return
+    directory = os.path.join(cache_root(), "sycl")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return  # no cache directory: SYCL simply JIT-compiles every process
+    os.environ["SYCL_CACHE_PERSISTENT"] = "1"
+    os.environ["SYCL_CACHE_DIR"] = directory
+
+
+@functools.cache
+def dpctl():
+    """The ``dpctl`` module, imported after the set-up above."""
+    _prepare_icd()
+    _prepare_jit_cache()
+    import dpctl as module
+    return module
+
+
+@functools.cache
+def dpnp():
+    dpctl()
+    import dpnp as module
+    return module

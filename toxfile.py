@@ -1,0 +1,75 @@
+"""tox's inline plugin for hal: skip a backend's environment where its device is absent.
+
+tox loads this file by itself (it sits next to ``tox.ini``).  An environment names
+the device it tests with ``hal_device`` (a hal selector) and, for GPU backends, the
+hardware it needs with ``hal_hardware``:
+
+* ``hal_hardware = nvidia-gpu`` / ``amd-gpu``: checked before anything is installed
+  (the device nodes the vendor's kernel driver creates), so a machine without a GPU
+  does not download CuPy just to find out;
+* ``hal_device``: checked after installation, by asking hal itself inside the
+  environment, so a device that is installed but unusable (a driver that cannot
+  compile for this CPU, say) is caught with hal's own reason.
+
+Either way the environment ends as **SKIP** in tox's summary with the reason, never
+as passed: tox's own ``Skip`` is what it uses for a missing interpreter.
+"""
+
+from __future__ import annotations
+
+import glob
+
+from tox.plugin import impl
+from tox.tox_env.errors import Skip
+
+# the device nodes each GPU driver creates; none of them exists without the hardware
+_HARDWARE = {
+    "nvidia-gpu": ("/dev/nvidia[0-9]*", "no NVIDIA GPU: /dev/nvidia0 is missing "
+                   "(no device or no NVIDIA kernel driver)"),
+    "amd-gpu": ("/dev/kfd", "no AMD GPU: /dev/kfd is missing (no device or no ROCm "
+                "kernel driver)"),
+}
+
+_CHECK = """\
+import sys
+import hal
+try:
+    dev = hal.get_device(sys.argv[1])
+except Exception as exc:
+    sys.exit(str(exc))
+print(f"{dev} ({dev.name})")
+"""
+
+
+@impl
+def tox_add_env_config(env_conf, state):
+    env_conf.add_config(keys=["hal_device"], of_type=str, default="",
+                        desc="hal device selector this environment tests (checked first)")
+    env_conf.add_config(keys=["hal_hardware"], of_type=str, default="",
+                        desc="hardware needed before installing: nvidia-gpu or amd-gpu")
+
+
+@impl
+def tox_on_install(tox_env, arguments, section, of_type):
+    need = tox_env.conf["hal_hardware"]
+    if not need:
+        return
+    if need not in _HARDWARE:
+        raise Skip(f"unknown hal_hardware {need!r}; known: {', '.join(_HARDWARE)}")
+    pattern, reason = _HARDWARE[need]
+    if not glob.glob(pattern):
+        raise Skip(reason)
+
+
+@impl
+def tox_before_run_commands(tox_env):
+    selector = tox_env.conf["hal_device"]
+    if not selector:
+        return
+    from tox.execute.request import StdinSource
+    outcome = tox_env.execute(["python", "-c", _CHECK, selector], StdinSource.OFF,
+                              show=False, run_id="hal-device-check")
+    if outcome.exit_code != 0:
+        detail = (outcome.err or outcome.out).strip().splitlines()
+        raise Skip(f"no usable device {selector!r} here: "
+                   f"{detail[-1] if detail else 'hal could not open it'}")

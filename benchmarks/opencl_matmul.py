@@ -32,18 +32,13 @@ import argparse
 import json
 import statistics
 import sys
-import time
+
+# the alternating-rounds loop hal bench uses (hal/_bench/_timing.py)
+from hal._bench._timing import alternate, call_timer, paired_ratios, quantiles
 
 __all__ = ["run", "render", "tile_sweep", "main"]
 
 GOALS = {1024: 0.5, 2048: 0.35}
-
-
-def _quantiles(values):
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q = statistics.quantiles(values, n=4, method="inclusive")
-    return q[0], statistics.median(values), q[2]
 
 
 def _opencl_devices():
@@ -57,18 +52,9 @@ def _rounds_for(n: int, quick: bool) -> int:
 
 
 def _pair(np_fn, hal_fn, rounds: int, flops: float) -> dict:
-    np_t, hal_t, ratios = [], [], []
-    for i in range(rounds):
-        order = (np_fn, hal_fn) if i % 2 == 0 else (hal_fn, np_fn)
-        times = {}
-        for fn in order:
-            start = time.perf_counter()
-            fn()
-            times[fn] = time.perf_counter() - start
-        np_t.append(times[np_fn])
-        hal_t.append(times[hal_fn])
-        ratios.append(times[np_fn] / times[hal_fn])
-    lo, med, hi = _quantiles(ratios)
+    times = alternate({"numpy": call_timer(np_fn), "hal": call_timer(hal_fn)}, rounds)
+    np_t, hal_t = times["numpy"], times["hal"]
+    lo, med, hi = quantiles(paired_ratios(np_t, hal_t))   # hal GFLOP/s over NumPy's
     return {"numpy_s": statistics.median(np_t), "hal_s": statistics.median(hal_t),
             "numpy_gflops": flops / statistics.median(np_t) / 1e9,
             "hal_gflops": flops / statistics.median(hal_t) / 1e9,
@@ -91,11 +77,12 @@ def run(devices=None, sizes=None, dtype: str = "float32", quick: bool = False) -
             b = rng.standard_normal((n, n)).astype(dtype)
             x, y = hal.asarray(a, device=dev), hal.asarray(b, device=dev)
 
-            def hal_fn():
+            # default arguments bind this iteration's arrays (called right away)
+            def hal_fn(x=x, y=y, dev=dev):
                 x @ y
                 hal.synchronize(dev)
 
-            def np_fn():
+            def np_fn(a=a, b=b):
                 a @ b
 
             got = hal.to_numpy(x @ y)       # warm up: kernels built, pool filled
@@ -140,22 +127,19 @@ def tile_sweep(device: str, n: int = 1024, dtype: str = "float32", configs=None,
         out = state.to_host(_linalg._matmul(state, dt, plan, x, y))
         assert np.allclose(out, a @ b, rtol=1e-3, atol=1e-2 * np.sqrt(n)), (mr, nv)
         plans.append(plan)
-    times = {i: [] for i in range(len(plans))}
-    np_times = []
-    for r in range(rounds):
-        start = time.perf_counter()
-        a @ b
-        np_times.append(time.perf_counter() - start)
-        for i in (range(len(plans)) if r % 2 == 0 else reversed(range(len(plans)))):
-            start = time.perf_counter()
-            _linalg._matmul(state, dt, plans[i], x, y)
-            state.queue.finish()
-            times[i].append(time.perf_counter() - start)
+    def run_plan(plan):
+        _linalg._matmul(state, dt, plan, x, y)
+        state.queue.finish()
+
+    timers = {"numpy": call_timer(lambda: a @ b)}
+    timers.update({i: call_timer(lambda plan=plan: run_plan(plan))
+                   for i, plan in enumerate(plans)})
+    times = alternate(timers, rounds)
+    np_times = times["numpy"]
     flops = 2.0 * n ** 3
     rows = []
     for i, (mr, nv, kc, chunk, local) in enumerate(configs):
-        ratios = [t_np / t for t_np, t in zip(np_times, times[i])]
-        lo, med, hi = _quantiles(ratios)
+        lo, med, hi = quantiles(paired_ratios(np_times, times[i]))
         rows.append({"device": device, "n": n, "dtype": dtype, "MR": mr, "NR": 8 * nv,
                      "kc": kc, "chunk": chunk, "local": local,
                      "hal_gflops": flops / statistics.median(times[i]) / 1e9,

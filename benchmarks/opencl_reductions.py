@@ -31,10 +31,13 @@ OpenCL driver sees, which is where the goal's 1.5x comes from.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
-import time
+
+# the alternating-rounds loop hal bench uses (hal/_bench/_timing.py)
+from hal._bench._timing import alternate, call_timer, paired_ratios, quantiles
 
 __all__ = ["run", "render", "sweep", "main"]
 
@@ -58,13 +61,6 @@ CASES = {
     "vector_norm": ("linalg.vector_norm(a)", "f32", None),
     "cumulative_sum": ("cumulative_sum(a)", "f32", lambda xp, a: xp.cumulative_sum(a)),
 }
-
-
-def _quantiles(values):
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q = statistics.quantiles(values, n=4, method="inclusive")
-    return q[0], statistics.median(values), q[2]
 
 
 def _opencl_devices():
@@ -95,26 +91,16 @@ def _calls(name):
 
 def _pair(np_fn, hal_fn, sync, rounds: int) -> dict:
     """Alternating rounds; per-call medians and the paired throughput ratios."""
-    for _ in range(2):  # warm up: builds, page faults of fresh results
-        np_fn()
+    def hal_synced():
         hal_fn()
         sync()
-    np_t, hal_t, ratios = [], [], []
-    for i in range(rounds):
-        order = (0, 1) if i % 2 == 0 else (1, 0)
-        t = [0.0, 0.0]
-        for side in order:
-            start = time.perf_counter()
-            if side == 0:
-                np_fn()
-            else:
-                hal_fn()
-                sync()
-            t[side] = time.perf_counter() - start
-        np_t.append(t[0])
-        hal_t.append(t[1])
-        ratios.append(t[0] / t[1])
-    lo, med, hi = _quantiles(ratios)
+
+    for _ in range(2):  # warm up: builds, page faults of fresh results
+        np_fn()
+        hal_synced()
+    times = alternate({"numpy": call_timer(np_fn), "hal": call_timer(hal_synced)}, rounds)
+    np_t, hal_t = times["numpy"], times["hal"]
+    lo, med, hi = quantiles(paired_ratios(np_t, hal_t))   # NumPy time / hal time
     return {"numpy_s": statistics.median(np_t), "hal_s": statistics.median(hal_t),
             "ratio": med, "ratio_p25": lo, "ratio_p75": hi, "rounds": rounds,
             "numpy_best_s": min(np_t), "hal_best_s": min(hal_t),
@@ -137,8 +123,8 @@ def run(devices=None, ops=None, quick: bool = False) -> list[dict]:
             desc, kind, _ = CASES[name]
             hal_call, np_call = _calls(name)
             a_np, a_hal = inputs[kind], on_dev[kind]
-            r = _pair(lambda: np_call(a_np), lambda: hal_call(a_hal),
-                      lambda: hal.synchronize(dev), rounds)
+            r = _pair(functools.partial(np_call, a_np), functools.partial(hal_call, a_hal),
+                      functools.partial(hal.synchronize, dev), rounds)
             nbytes = a_np.nbytes
             is_pocl = "portable" in dev.info.platform.lower()
             has_goal = name in GOAL_OPS and is_pocl

@@ -31,6 +31,9 @@ import tempfile
 import time
 import timeit
 
+# the alternating-rounds loop hal bench uses (hal/_bench/_timing.py)
+from hal._bench._timing import alternate, batch_timer, paired_ratios, quantiles
+
 __all__ = ["run", "render", "main"]
 
 OVERHEAD_GOAL = 1.5
@@ -52,28 +55,12 @@ THROUGHPUT_CASES = (
 )
 
 
-def _quantiles(values: list[float]) -> tuple[float, float, float]:
-    """(25th percentile, median, 75th percentile)."""
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q = statistics.quantiles(values, n=4, method="inclusive")
-    return q[0], statistics.median(values), q[2]
-
-
 def _paired(np_timer, hal_timer, number: int, rounds: int) -> dict:
     """Time both in alternating rounds; per-call medians and the paired ratios."""
-    np_times, hal_times, ratios = [], [], []
-    for i in range(rounds):
-        if i % 2 == 0:
-            t_np = np_timer.timeit(number)
-            t_hal = hal_timer.timeit(number)
-        else:
-            t_hal = hal_timer.timeit(number)
-            t_np = np_timer.timeit(number)
-        np_times.append(t_np / number)
-        hal_times.append(t_hal / number)
-        ratios.append(t_hal / t_np)
-    lo, med, hi = _quantiles(ratios)
+    times = alternate({"numpy": batch_timer(np_timer, number),
+                       "hal": batch_timer(hal_timer, number)}, rounds)
+    np_times, hal_times = times["numpy"], times["hal"]
+    lo, med, hi = quantiles(paired_ratios(hal_times, np_times))   # hal time / NumPy's
     return {"numpy_s": statistics.median(np_times), "hal_s": statistics.median(hal_times),
             "time_ratio": med, "time_ratio_p25": lo, "time_ratio_p75": hi,
             "rounds": rounds, "number": number}

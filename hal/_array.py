@@ -182,6 +182,16 @@ class Array(_ArrayBase):
     def __dlpack_device__(self) -> tuple[int, int]:
         return self._p.device.runtime.dlpack_device(self._native)
 
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        """The CUDA array interface (zero-copy for Numba, PyTorch ...) where the
+        backend has one (CuPy); an AttributeError elsewhere, so ``hasattr`` says no."""
+        export = getattr(self._p.device.runtime, "cuda_array_interface", None)
+        if export is None:
+            raise AttributeError(f"__cuda_array_interface__: arrays on {self._p.device} "
+                                 f"are not in CUDA memory")
+        return export(self._native)
+
     def to_device(self, device, /, *, stream=None) -> Array:
         """This array on ``device`` (a copy if it is elsewhere; ``self`` if already there)."""
         from ._devices import as_device

@@ -1,4 +1,4 @@
-"""The ``hal`` command line: ``hal devices``, ``hal doctor``, ``hal demo``.
+"""The ``hal`` command line: ``hal devices``, ``hal doctor``, ``hal demo``, ``hal bench``.
 
 ``main(argv)`` returns the exit status (the ``hal`` console script passes it to
 ``sys.exit``), so tests call ``main([...])`` directly.
@@ -398,6 +398,13 @@ def cmd_demo(args, console) -> int:
     return 0 if ok else 1
 
 
+# -- hal bench -------------------------------------------------------------------
+
+def cmd_bench(args, console) -> int:
+    from ._bench import _command
+    return _command.main(args, console)
+
+
 # -- main ------------------------------------------------------------------------
 
 def cmd_kernels_check(args, console) -> int:
@@ -406,6 +413,9 @@ def cmd_kernels_check(args, console) -> int:
 
     from . import _kernelcheck, get_device
     from ._dtypes import as_dtype
+    if args.target in ("cuda", "hip") and not args.device:
+        # NVRTC / hipcc need no GPU: compile for --arch (default sm_80,sm_90 / gfx90a,gfx1100)
+        return _kernelcheck.cmd_check_offline(args, console)
     device = get_device(args.device) if args.device else None
     if device is None:
         candidates = [d for d in __import__("hal").devices() if d.backend == args.target]
@@ -468,6 +478,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("bench", help="every device side by side against NumPy: "
+                                     "latency, throughput, matmul, copies, first call")
+    p.add_argument("--devices", metavar="SEL,...",
+                   help="comma-separated device selectors; default: every device")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer rounds and no n=2048 matmul: under a minute, noisier")
+    p.add_argument("--only", metavar="GROUP,...",
+                   help="only these groups: latency, dispatch, elementwise, reduction, "
+                        "matmul, copy, first-call")
+    p.add_argument("--json", metavar="FILE", help="write every figure, the machine, "
+                                                  "versions and settings as JSON")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the ratios as a grouped bar "
+                                                      "chart (needs the 'plot' extra)")
+    p.set_defaults(func=cmd_bench)
+
     p = sub.add_parser("kernels", help="portable kernels in kernels/")
     ksub = p.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
     k = ksub.add_parser("check", help="compile every portable kernel for a device")
@@ -477,6 +502,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--file", action="append", metavar="NAME.c",
                    help="only this source file (repeatable)")
     k.add_argument("--dtypes", metavar="LIST", help="only these dtypes, comma-separated")
+    k.add_argument("--arch", metavar="LIST", help="cuda/hip without --device: GPU "
+                   "architectures, comma-separated (default sm_80,sm_90 / gfx90a,gfx1100)")
+    k.add_argument("--jobs", type=int, help="cuda/hip without --device: compilations "
+                   "at once (default: the number of CPUs)")
     k.set_defaults(func=cmd_kernels_check)
     return parser
 

@@ -69,9 +69,17 @@ def translate(exc: BaseException, op: str, device: object) -> BaseException:
     Called only after a kernel has already raised, so it costs nothing on the
     hot path.  The original exception is kept as ``__cause__``.
     """
-    if isinstance(exc, HalError):
-        return exc
     text = f"{op} on {device}: {exc}"
+    if isinstance(exc, HalError):
+        # a plugin's own HalError (a shape check inside a kernel, say) may not say
+        # which op and device it came from; the user needs both
+        message = str(exc)
+        if op in message and str(device) in message:
+            return exc
+        try:
+            return type(exc)(text)
+        except Exception:  # a subclass with another signature: keep it as it is
+            return exc
     if isinstance(exc, MemoryError):
         return HalMemoryError(text + "; free arrays or use a device with more memory")
     if isinstance(exc, IndexError):

@@ -34,7 +34,7 @@ class UnavailablePlugin:
     name: str
     reason: str
     fix: str
-    kind: str = "plugin"       # "plugin" (failed to load) or "backend" (not usable here)
+    kind: str = "plugin"       # "plugin" (failed to load), "backend" or "device" (not usable here)
     details: str = ""          # traceback, for ``hal doctor``
 
 
@@ -256,8 +256,9 @@ class PluginHost:
                     infos = [i for i in infos if not i.problem]
                     for info in state.unusable:
                         self.unavailable.append(UnavailablePlugin(
-                            f"{name}:{info.index} ({info.name}, {info.platform})",
-                            info.problem, info.problem_fix, "device"))
+                            f"{name}:{info.index}",
+                            f"{info.name} ({info.platform}): {info.problem}",
+                            info.problem_fix, "device"))
                     if not infos:
                         avail = Availability(available=False,
                                              reason=f"{name}: no usable device found",

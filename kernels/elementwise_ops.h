@@ -168,9 +168,10 @@ DEVICE_FN T op_logaddexp(T a, T b) {
     T m = a > b ? a : b;
     return hal_isnan(a) || hal_isnan(b) ? a + b : m + log1p(exp(-fabs(a - b)));
 }
-/* NumPy's maximum/minimum propagate NaN (fmax/fmin would drop it) */
-DEVICE_FN T op_maximum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a > b ? a : b); }
-DEVICE_FN T op_minimum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? a + b : (a < b ? a : b); }
+/* NumPy's maximum/minimum propagate NaN (fmax/fmin would drop it); (T)(a + b): on
+   CUDA/HIP float16 arithmetic gives float, and both arms of ?: need one type */
+DEVICE_FN T op_maximum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? (T)(a + b) : (a > b ? a : b); }
+DEVICE_FN T op_minimum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? (T)(a + b) : (a < b ? a : b); }
 DEVICE_FN T op_floor_divide(T a, T b) {
     /* NumPy's npy_floor_divide: floor of the true quotient, corrected by fmod */
     if (b == 0) return a / b;
@@ -179,7 +180,7 @@ DEVICE_FN T op_floor_divide(T a, T b) {
     if (mod != 0 && ((b < 0) != (mod < 0))) div -= (T)1;
     T floordiv = floor(div);
     if (div - floordiv > (T)0.5) floordiv += (T)1;
-    return (div == 0) ? hal_copysign((T)0, a / b) : floordiv;
+    return (div == 0) ? (T)hal_copysign((T)0, a / b) : floordiv;
 }
 DEVICE_FN T op_remainder(T a, T b) {
     if (b == 0) return fmod(a, b);
@@ -321,8 +322,20 @@ DEVICE_FN T op_pow(T a, T b) {
     if (RE(a) == 0 && IM(a) == 0) {
         return (RE(b) > 0 && IM(b) == 0) ? c_make(0, 0) : c_make(NAN, NAN);
     }
-    if (IM(b) == 0 && RE(b) == 1) return a;
-    if (IM(b) == 0 && RE(b) == 2) return c_mul(a, a);
+    if (IM(b) == 0 && RE(b) == rint(RE(b)) && fabs(RE(b)) < 100) {
+        /* Integer exponents by repeated squaring, as NumPy's npy_cpow does: exact
+         * for small powers, and overflow lands where NumPy's does (inf, not a
+         * rounding of exp(b log a) just below it). */
+        int n = (int)RE(b);
+        int m = n < 0 ? -n : n;
+        T result = c_make(1, 0), base = a;
+        while (m) {
+            if (m & 1) result = c_mul(result, base);
+            m >>= 1;
+            if (m) base = c_mul(base, base);
+        }
+        return n < 0 ? c_div(c_make(1, 0), result) : result;
+    }
     return c_exp(c_mul(b, c_log(a)));
 }
 DEVICE_FN hal_bool op_equal(T a, T b) { return RE(a) == RE(b) && IM(a) == IM(b); }

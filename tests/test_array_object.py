@@ -280,6 +280,13 @@ def test_dlpack_export(dtype, device):
     x = hs.to_device(a)
     dev_type, dev_id = x.__dlpack_device__()
     assert isinstance(dev_type, int) and isinstance(dev_id, int)
+    if dev_type != 1:  # not host memory: only an explicit copy to the host is offered
+        with pytest.raises(BufferError):
+            x.__dlpack__()
+        host = x.__dlpack__(dl_device=(1, 0), copy=True)
+        assert type(host).__name__ == "PyCapsule"
+        hs.assert_matches(xp.from_dlpack(x), a)
+        return
     capsule = x.__dlpack__()
     assert type(capsule).__name__ == "PyCapsule"
     assert type(x.__dlpack__(max_version=(1, 0))).__name__ == "PyCapsule"
@@ -300,7 +307,10 @@ def test_dlpack_copy_false_shares_memory_on_the_host(device):
         return
     shared = np.from_dlpack(x, copy=False)
     x[0] = 42.0
+    xp.synchronize()  # device writes are asynchronous, as on any accelerator
     assert shared[0] == 42.0
+    shared[1] = -1.0  # and the host's writes are the device's data
+    assert float(x[1]) == -1.0
 
 
 @pytest.mark.parametrize("dtype", ALL)

@@ -179,7 +179,8 @@ def test_devices_json_matches_the_api(capsys):
     names = {u["name"] for u in report["unavailable"]}
     assert {u.name for u in hal.unavailable_plugins()} <= names
     for u in report["unavailable"]:
-        assert u["reason"] and u["fix"] and u["kind"] in ("plugin", "backend", "kernel")
+        assert u["reason"] and u["fix"]
+        assert u["kind"] in ("plugin", "backend", "kernel", "device")
 
 
 def test_devices_shows_an_installed_vendor_library_without_plugin(capsys, monkeypatch,

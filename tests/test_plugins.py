@@ -201,10 +201,14 @@ def write_fake_distribution(root, names) -> None:
         (root / f"{module}.py").write_text(textwrap.dedent(source))
 
 
+# hal's vendor backends (when installed) are skipped: they are not under test here,
+# their driver start-up would dominate the run time, and without their hardware
+# they would add "unavailable" entries of their own
+VENDOR_PLUGINS = "opencl,cupy,oneapi"
+
+
 def start(code: str, path, **env) -> subprocess.Popen:
-    # the OpenCL plugin (when installed) is skipped: it is not under test here and
-    # its driver start-up would dominate the run time
-    env.setdefault("HAL_DISABLE_PLUGINS", "opencl")
+    env.setdefault("HAL_DISABLE_PLUGINS", VENDOR_PLUGINS)
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=clean_env(PYTHONPATH=str(path), **env))
@@ -249,11 +253,11 @@ def runs(tmp_path_factory):
     procs["<all>"] = start(PROBE, everything)
     procs["<all, disabled>"] = start(
         PROBE, everything,
-        HAL_DISABLE_PLUGINS="opencl, " + " , ".join(BROKEN))   # spaces are allowed
+        HAL_DISABLE_PLUGINS=VENDOR_PLUGINS + ", " + " , ".join(BROKEN))   # spaces are allowed
     procs["<autoload off>"] = start(AUTOLOAD_OFF, everything,
                                     HAL_DISABLE_PLUGIN_AUTOLOAD="1")
     procs["<numpy disabled>"] = start(AUTOLOAD_OFF, everything,
-                                      HAL_DISABLE_PLUGINS="numpy,opencl")
+                                      HAL_DISABLE_PLUGINS="numpy," + VENDOR_PLUGINS)
     procs["<HAL_DEVICE=flaky>"] = start(PROBE, everything, HAL_DEVICE="flaky")
     return {name: finish(p) for name, p in procs.items()}
 

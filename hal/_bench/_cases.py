@@ -47,6 +47,9 @@ class Case:
     sync: bool = True
     #: left out of --quick
     full_only: bool = False
+    #: an expression giving a host array; when two evaluations share memory, the
+    #: device hands out views of host memory and the row is not a copy at all
+    view_probe: str | None = None
 
     @property
     def key(self) -> str:
@@ -58,11 +61,13 @@ _V = VECTOR_N
 _LATENCY = dict(inputs="tiny", unit="time", rounds=(21, 101), batch_s=(0.001, 0.002))
 
 
-def _matmul(n: int, rounds: tuple[int, int], full_only: bool = False) -> Case:
+def _matmul(n: int, rounds: tuple[int, int], full_only: bool = False,
+            batch_s: tuple[float, float] | None = None) -> Case:
     # float32 sums of n products: the error grows like sqrt(n) ulps of the largest
     # entry, far below this tolerance; a wrong kernel is off by O(1)
     return Case("matmul", f"a @ b  n={n}", "r = a @ b", f"matrix{n}", "GFLOP/s",
-                work=2.0 * n ** 3, tolerance=1e-4, rounds=rounds, full_only=full_only)
+                work=2.0 * n ** 3, tolerance=1e-4, rounds=rounds, full_only=full_only,
+                batch_s=batch_s)
 
 
 CASES: tuple[Case, ...] = (
@@ -79,9 +84,9 @@ CASES: tuple[Case, ...] = (
          **_LATENCY),
     # elementwise throughput, 2^24 float32; bytes = inputs read + output written
     Case("elementwise", "a + b  (2^24 f32)", "r = a + b", "vector", "GB/s",
-         work=3 * _F32 * _V),
+         work=3 * _F32 * _V, rounds=(5, 21)),
     Case("elementwise", "a * b + c", "r = a * b + c", "vector", "GB/s",
-         work=4 * _F32 * _V),
+         work=4 * _F32 * _V, rounds=(5, 21)),
     Case("elementwise", "(a + b) * c - d / e", "r = (a + b) * c - d / e", "vector",
          "GB/s", work=6 * _F32 * _V, rounds=(5, 21)),
     # reductions, 2^24 float32; bytes = input read
@@ -89,20 +94,23 @@ CASES: tuple[Case, ...] = (
          work=_F32 * _V, tolerance=1e-4),
     Case("reduction", "max(a)", "r = xp.max(a)", "vector", "GB/s", work=_F32 * _V,
          tolerance=0.0),
-    # matmul, float32, GFLOP/s = 2 n^3 / time
-    _matmul(512, (7, 21)),
-    _matmul(1024, (5, 15)),
-    _matmul(2048, (3, 9)),
     # host <-> device copies of 2^24 float32 (NumPy: a host memcpy of the same bytes)
     Case("copy", "host → device  (64 MiB)", "r = xp.asarray(h, device=device, copy=True)",
          "vector", "GB/s", work=_F32 * _V, tolerance=0.0,
          numpy_stmt="r = xp.asarray(h, copy=True)"),
     Case("copy", "device → host  (64 MiB)", "r = xp.to_numpy(a)", "vector", "GB/s",
-         work=_F32 * _V, tolerance=0.0, numpy_stmt="r = xp.array(a, copy=True)"),
+         work=_F32 * _V, tolerance=0.0, numpy_stmt="r = xp.array(a, copy=True)",
+         view_probe="xp.to_numpy(a)"),
+    # matmul, float32, GFLOP/s = 2 n^3 / time
+    # n=512 takes about a millisecond: timed in batches, or one preempted call
+    # would swing the round
+    _matmul(512, (7, 21), batch_s=(0.02, 0.05)),
+    _matmul(1024, (5, 15)),
+    _matmul(2048, (3, 9), full_only=True),
 )
 
 #: every group, in table order (``first-call`` is measured by ``_firstcall``)
-GROUPS = ("latency", "dispatch", "elementwise", "reduction", "matmul", "copy",
+GROUPS = ("latency", "dispatch", "elementwise", "reduction", "copy", "matmul",
           "first-call")
 
 

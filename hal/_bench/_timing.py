@@ -74,8 +74,10 @@ def call_timer(fn: Callable[[], object], clock: Callable[[], float] = time.perf_
 
 def alternate(timers: Mapping[str, Timer], rounds: int,
               tick: Callable[[], None] | None = None) -> dict[str, list[float]]:
-    """Run every timer once per round, the order rotating each round (and reversed
-    on odd rounds, so that with two contenders each goes first half the time).
+    """Run every timer once per round, in an order that changes every round: rounds
+    come in pairs, the second of a pair the first reversed, and each pair rotated one
+    further (``abc cba bca acb cab bac``; two contenders: ``ab ba ba ab``), so every
+    contender runs first, last, before and after each other equally often.
 
     Returns contender -> its ``rounds`` seconds-per-call, round by round (index i of
     every list is the same round).  ``tick`` is called after each round (progress).
@@ -83,7 +85,7 @@ def alternate(timers: Mapping[str, Timer], rounds: int,
     names = list(timers)
     times: dict[str, list[float]] = {name: [] for name in names}
     for i in range(rounds):
-        k = i % len(names)
+        k = (i // 2) % len(names)
         order = names[k:] + names[:k]
         if i % 2:
             order.reverse()

@@ -27,7 +27,7 @@ def compiler_problem(cl, platform, device) -> tuple[str, str]:
     """``("", "")`` if the device compiles a trivial kernel, else ``(reason, fix)``."""
     identity = "|".join((platform.name, platform.version, device.name, device.vendor,
                          device.version, device.driver_version, cl.VERSION_TEXT))
-    digest = _diskcache.key("compiler-probe-v1", _PROBE_SOURCE, identity)
+    digest = _diskcache.key("compiler-probe-v2", _PROBE_SOURCE, identity)
     cached = _diskcache.load("opencl-probe", digest)
     if cached is not None:
         return ("", "") if cached == _OK else _split(cached.decode(errors="replace"))

@@ -9,6 +9,8 @@ from hal import Runtime
 from ._array import CLArray
 from ._state import _STATES, state_of
 
+_KDLCPU, _KDLOPENCL = 1, 4  # DLPack's DLDeviceType values
+
 
 class OpenCLRuntime(Runtime):
     backend = "opencl"
@@ -43,21 +45,35 @@ class OpenCLRuntime(Runtime):
     def synchronize(self, device_index):
         self._state(device_index).queue.finish()
 
-    # DLPack: OpenCL has no DLPack device type, and a CL buffer is not host memory
-    # even on CPU drivers (mapping it would be a copy with a lifetime to manage), so
-    # export raises BufferError and hal.from_dlpack / to_device copy instead.
+    # DLPack.  A CPU device's buffers are host memory: mapping one gives the host a
+    # pointer to the same bytes (no copy), so those arrays export as kDLCPU and NumPy,
+    # PyTorch ... read them in place.  Other devices have no DLPack device type that
+    # consumers import (kDLOpenCL), so only an explicit copy to the host is offered.
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
-        if copy:
-            host = self.to_host(native)
-            kwargs = {} if max_version is None else {"max_version": max_version}
-            return host.__dlpack__(**kwargs)
-        raise BufferError(
-            f"__dlpack__: arrays on {native.state.hal_device} (OpenCL) cannot be shared "
-            f"zero-copy; pass copy=True, or use x.to_device('numpy')")
+        kwargs = {} if max_version is None else {"max_version": max_version}
+        shares_host_memory = native.state.is_cpu
+        if dl_device is not None and tuple(dl_device) != (_KDLCPU, 0):
+            raise BufferError(f"__dlpack__: arrays on {native.state.hal_device} export to "
+                              f"the host (dl_device=(1, 0)) only, not {dl_device}")
+        if copy or (copy is None and not shares_host_memory):
+            if copy is None and dl_device is None:
+                raise BufferError(self._no_zero_copy(native))
+            return self.to_host(native).__dlpack__(**kwargs)
+        if not shares_host_memory:
+            raise BufferError(self._no_zero_copy(native))
+        from ._hostview import host_view
+        return host_view(native).__dlpack__(**kwargs)
+
+    @staticmethod
+    def _no_zero_copy(native) -> str:
+        return (f"__dlpack__: arrays on {native.state.hal_device} (OpenCL, "
+                f"{native.state.device.name.strip()}) are not in host memory; pass "
+                f"dl_device=(1, 0), copy=True for a host copy, or use x.to_device('numpy')")
 
     def dlpack_device(self, native):
-        raise BufferError(f"__dlpack_device__: arrays on {native.state.hal_device} "
-                          f"(OpenCL) have no DLPack device; use x.to_device('numpy')")
+        if native.state.is_cpu:
+            return (_KDLCPU, 0)
+        return (_KDLOPENCL, native.state.hal_device.index)
 
     def from_dlpack(self, obj, device_index, copy):
         if copy is False:

@@ -7,6 +7,8 @@ hardware it needs with ``hal_hardware``:
 * ``hal_hardware = nvidia-gpu`` / ``amd-gpu``: checked before anything is installed
   (the device nodes the vendor's kernel driver creates), so a machine without a GPU
   does not download CuPy just to find out;
+* ``hal_tool``: a program that must be on PATH (``hipcc`` for the HIP compile check),
+  with the command that installs it, also checked before installing;
 * ``hal_device``: checked after installation, by asking hal itself inside the
   environment, so a device that is installed but unusable (a driver that cannot
   compile for this CPU, say) is caught with hal's own reason.
@@ -18,6 +20,7 @@ as passed: tox's own ``Skip`` is what it uses for a missing interpreter.
 from __future__ import annotations
 
 import glob
+import shutil
 
 from tox.plugin import impl
 from tox.tox_env.errors import Skip
@@ -47,10 +50,17 @@ def tox_add_env_config(env_conf, state):
                         desc="hal device selector this environment tests (checked first)")
     env_conf.add_config(keys=["hal_hardware"], of_type=str, default="",
                         desc="hardware needed before installing: nvidia-gpu or amd-gpu")
+    env_conf.add_config(keys=["hal_tool"], of_type=str, default="",
+                        desc="'program: how to install it', needed on PATH")
 
 
 @impl
 def tox_on_install(tox_env, arguments, section, of_type):
+    tool = tox_env.conf["hal_tool"]
+    if tool:
+        program, _, install = tool.partition(":")
+        if shutil.which(program.strip()) is None:
+            raise Skip(f"{program.strip()} is not on PATH; install it: {install.strip()}")
     need = tox_env.conf["hal_hardware"]
     if not need:
         return

@@ -506,6 +506,8 @@ def _parser() -> argparse.ArgumentParser:
                    "architectures, comma-separated (default sm_80,sm_90 / gfx90a,gfx1100)")
     k.add_argument("--jobs", type=int, help="cuda/hip without --device: compilations "
                    "at once (default: the number of CPUs)")
+    k.add_argument("--no-cache", action="store_true", help="cuda/hip: compile every "
+                   "program again, even those unchanged since they last compiled")
     k.set_defaults(func=cmd_kernels_check)
     return parser
 

@@ -110,8 +110,11 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
     if device.backend != "numpy" and copy is False:
         raise HalValueError(f"asarray: copy=False, but host data must be copied to "
                             f"{device}")
-    native = device.runtime.from_host(host, device.index,
-                                      copy=True if python_data else copy)
+    # ``host`` is already a fresh array when it came from Python data, and on the
+    # numpy backend np.asarray above honoured ``copy``: asking the runtime to copy
+    # again would copy twice
+    fresh = python_data or device.backend == "numpy"
+    native = device.runtime.from_host(host, device.index, copy=None if fresh else copy)
     return new_array(native, Placement.of(device, result_dtype))
 
 

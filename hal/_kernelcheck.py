@@ -7,18 +7,22 @@ the manifest must then be present in the program.
 
 ``check_offline`` does the same for the CUDA and HIP targets without any device, with
 the compilers of ``_toolchains`` (NVRTC to PTX, hipcc to AMD code objects), once per
-GPU architecture, as if for a GPU that holds every hal dtype.
+GPU architecture, as if for a GPU that holds every hal dtype.  A program that
+compiled is remembered in hal's disk cache, keyed by its source (with includes),
+options, architecture and compiler version: an unchanged kernel is not compiled again
+(``HAL_NO_CACHE=1`` or ``--no-cache`` recompiles everything), a changed one always is.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 
-from . import _kernels
+from . import _diskcache, _kernels
 from ._errors import HalError, HalValueError
 
-__all__ = ["CheckResult", "check", "check_offline"]
+__all__ = ["CheckResult", "check", "check_offline", "cmd_check_offline"]
 
 
 @dataclass
@@ -31,6 +35,7 @@ class CheckResult:
     error: str = ""
     arch: str = ""      # check_offline: the GPU architecture compiled for
     note: str = ""      # check_offline: e.g. "assembly only" (see _toolchains)
+    cached: bool = False  # check_offline: passed before with this exact source
 
     @property
     def ok(self) -> bool:
@@ -86,7 +91,8 @@ def check(target: str, device, files: list[str] | None = None, dtypes=None,
 
 
 def check_offline(target: str, archs=None, files: list[str] | None = None, dtypes=None,
-                  progress=None, jobs: int | None = None) -> list[CheckResult]:
+                  progress=None, jobs: int | None = None,
+                  use_cache: bool = True) -> list[CheckResult]:
     """Compile every (file, dtype, arch) for ``target`` "cuda" or "hip" with no device.
 
     ``archs``: e.g. ``("sm_80", "sm_90")``; default ``_toolchains.DEFAULT_ARCHS``.
@@ -103,7 +109,7 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
     compile_ = _toolchains.COMPILERS[target]
     archs = tuple(archs or _toolchains.DEFAULT_ARCHS[target])
     # find the compiler before starting (a missing one is one clear error, not 480)
-    _toolchains.nvrtc_version() if target == "cuda" else _toolchains.hipcc_path()
+    identity = _toolchains.compiler_identity(target)
     gpu_dtypes = _dtypes.ALL  # CUDA and ROCm GPUs hold every hal dtype
     manifest = _kernels.manifest()
     jobs_list = []
@@ -124,8 +130,19 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
         result = CheckResult(file, dtype.name, 0.0, arch=arch)
         start = time.perf_counter()
         try:
-            compiled = compile_(_kernels.source(target, file), _kernels.options(defines),
-                                arch, f"{file}[{dtype.name}]")
+            source = _kernels.source(target, file)
+            options = _kernels.options(defines)
+            digest = _diskcache.key("kernelcheck-v1", target, arch, identity, source,
+                                    " ".join(options))
+            compiled = None if not use_cache else _cached_compile(digest)
+            if compiled is None:
+                compiled = compile_(source, options, arch, f"{file}[{dtype.name}]")
+                if use_cache:
+                    _diskcache.store("kernelcheck", digest, json.dumps(
+                        {"kernel_names": compiled.kernel_names,
+                         "note": compiled.note}).encode())
+            else:
+                result.cached = True
             result.kernels = len(compiled.kernel_names)
             result.note = compiled.note
             result.missing = [s.name for s in specs if dtype in s.dtype_list()
@@ -144,3 +161,68 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
             if progress is not None:
                 progress(result)
     return results
+
+
+def _cached_compile(digest: str):
+    """A result remembered from an earlier successful compile, or ``None``."""
+    from ._toolchains import Compiled
+    payload = _diskcache.load("kernelcheck", digest)
+    if payload is None:
+        return None
+    try:
+        data = json.loads(payload)
+        return Compiled(list(data["kernel_names"]), note=data.get("note", ""))
+    except (ValueError, KeyError, TypeError):
+        return None  # unreadable: compile again
+
+
+def cmd_check_offline(args, console) -> int:
+    """``hal kernels check --target cuda|hip`` with no ``--device``: exit 1 on a failure."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from . import _toolchains
+    from ._dtypes import as_dtype
+
+    archs = [a.strip() for a in args.arch.split(",")] if args.arch else None
+    dtypes = [as_dtype(n.strip()) for n in args.dtypes.split(",")] if args.dtypes else None
+    tool = "NVRTC to PTX" if args.target == "cuda" else "hipcc (HIP_PLATFORM=amd)"
+    console.print(f"compiling kernels/ for target {args.target} with {tool}, for "
+                  f"{', '.join(archs or _toolchains.DEFAULT_ARCHS[args.target])} (no device "
+                  f"needed)")
+
+    def progress(r):
+        status = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+        note = f"  ({escape(r.note)})" if r.note and r.ok else ""
+        if r.cached:
+            note += "  (unchanged since it last compiled: cached)"
+        console.print(f"  {r.file:<16} {r.dtype:<11} {r.arch:<8} {r.kernels:>4} kernels "
+                      f"{r.seconds:7.2f} s  {status}{note}")
+
+    try:
+        results = check_offline(args.target, archs, files=args.file or None,
+                                dtypes=dtypes, progress=progress, jobs=args.jobs,
+                                use_cache=not getattr(args, "no_cache", False))
+    except _toolchains.ToolchainMissing as exc:
+        console.print(f"[red]hal kernels check: {escape(str(exc))}[/red]")
+        return 1
+    failed = [r for r in results if not r.ok]
+    table = Table(title=f"hal kernels check --target {args.target}")
+    for column in ("arch", "programs", "kernels", "failed", "seconds"):
+        table.add_column(column)
+    for arch in dict.fromkeys(r.arch for r in results):
+        mine = [r for r in results if r.arch == arch]
+        table.add_row(arch, str(len(mine)), str(sum(r.kernels for r in mine)),
+                      str(sum(not r.ok for r in mine)), f"{sum(r.seconds for r in mine):.1f}")
+    console.print(table)
+    notes = sorted({f"{r.arch}: {r.note}" for r in results if r.note})
+    for note in notes:
+        console.print(f"note: {escape(note)}")
+    cached = sum(r.cached for r in results)
+    console.print(f"{len(results) - len(failed)} programs passed, {len(failed)} failed "
+                  f"({sum(r.kernels for r in results)} kernels; {cached} programs unchanged "
+                  f"since they last compiled, taken from the cache)")
+    for r in failed:
+        detail = r.error or f"missing kernels: {', '.join(r.missing)}"
+        console.print(f"[red]{r.file} [{r.dtype}, {r.arch}]:[/red]\n{escape(detail)}")
+    return 1 if failed or not results else 0

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from ._errors import HalError
 
 __all__ = ["Compiled", "CompileError", "ToolchainMissing", "DEFAULT_ARCHS",
-           "compile_cuda", "compile_hip", "nvrtc_version", "hipcc_path"]
+           "compile_cuda", "compile_hip", "nvrtc_version", "hipcc_path", "hipcc_version",
+           "compiler_identity"]
 
 #: the architectures ``hal kernels check`` compiles for when none is named
 DEFAULT_ARCHS = {"cuda": ("sm_80", "sm_90"), "hip": ("gfx90a", "gfx1100")}
 
-_PTX_ENTRY = re.compile(r"^\s*\.(?:visible\s+)?entry\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
+_PTX_ENTRY = re.compile(r"^\s*(?:\.visible\s+)?\.entry\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 # an AMDGPU kernel's descriptor symbol is its name with ".kd" (LLVM AMDGPUUsage)
 _KD_SYMBOL = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\.kd\x00")
 _AMDHSA_KERNEL = re.compile(r"^\s*\.amdhsa_kernel\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
@@ -137,6 +138,18 @@ def hipcc_path() -> str:
     if not path:
         raise ToolchainMissing(f"hipcc is not installed; install it: {HIPCC_INSTALL}")
     return path
+
+
+@functools.cache
+def hipcc_version() -> str:
+    """The first line of ``hipcc --version`` and clang's version (identifies results)."""
+    run = _hipcc(["--version"], os.getcwd())
+    return " | ".join(line.strip() for line in run.stdout.splitlines() if line.strip())
+
+
+def compiler_identity(target: str) -> str:
+    """What a cached check result depends on besides source and options."""
+    return f"nvrtc {nvrtc_version()}" if target == "cuda" else f"hipcc {hipcc_version()}"
 
 
 def _hipcc(args: list[str], cwd: str) -> subprocess.CompletedProcess:

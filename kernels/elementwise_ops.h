@@ -219,59 +219,298 @@ DEVICE_FN T c_div(T a, T b) {
     d = RE(b) * r + IM(b);
     return c_make((RE(a) * r + IM(a)) / d, (IM(a) * r - RE(a)) / d);
 }
+/* Special values and extreme magnitudes follow C99 Annex G as glibc implements it
+ * (NumPy's reference: its complex functions are glibc's).  Thresholds depend on the
+ * real type; sizeof(T_REAL) is a compile-time constant. */
+#define HALC_SEL(f, d) (sizeof(T_REAL) == 4 ? (T_REAL)(f) : (T_REAL)(d))
+#define HALC_PI ((T_REAL)3.141592653589793)
+#define HALC_PI_2 ((T_REAL)1.5707963267948966)
+#define HALC_PI_4 ((T_REAL)0.7853981633974483)
+#define HALC_LN2 ((T_REAL)0.6931471805599453)
+#define HALC_EPS HALC_SEL(1.1920928955078125e-7, 2.220446049250313e-16)
+#define HALC_MAX HALC_SEL(3.4028234663852886e38, 1.7976931348623157e308)
+/* exp(HALC_EXPT) is finite: (max exponent - 1) * ln 2 */
+#define HALC_EXPT HALC_SEL(88.02969193111305, 709.0895657128241)
 DEVICE_FN T_REAL c_abs(T a) { return hypot(RE(a), IM(a)); }
 DEVICE_FN T c_exp(T a) {
-    T_REAL e = exp(RE(a));
-    if (IM(a) == 0) return c_make(e, IM(a));
-    return c_make(e * cos(IM(a)), e * sin(IM(a)));
+    T_REAL x = RE(a), y = IM(a);
+    if (hal_isfinite(x) && hal_isfinite(y)) {
+        T_REAL s = y, c = 1;
+        if (y != 0) { s = sin(y); c = cos(y); }
+        T_REAL t = HALC_EXPT;
+        if (x > t) {  /* exp(x) overflows, exp(x) * cos(y) may not */
+            T_REAL et = exp(t);
+            x -= t; s *= et; c *= et;
+            if (x > t) { x -= t; s *= et; c *= et; }
+            if (x > t) return c_make(HALC_MAX * c, HALC_MAX * s);
+        }
+        T_REAL e = exp(x);
+        return c_make(e * c, e * s);
+    }
+    if (hal_isinf(x)) {
+        if (hal_isfinite(y)) {
+            T_REAL v = x > 0 ? x : (T_REAL)0;
+            if (y == 0) return c_make(v, y);
+            return c_make(hal_copysign(v, cos(y)), hal_copysign(v, sin(y)));
+        }
+        if (x > 0) return c_make(x, y - y);
+        return c_make((T_REAL)0, hal_copysign((T_REAL)0, y));
+    }
+    if (hal_isnan(x)) return c_make(x, y == 0 ? y : (T_REAL)NAN);
+    return c_make((T_REAL)NAN, (T_REAL)NAN);  /* x finite, y inf or nan */
 }
-DEVICE_FN T c_log(T a) { return c_make(log(c_abs(a)), atan2(IM(a), RE(a))); }
+DEVICE_FN T c_log(T a) {
+    /* log|a| as glibc's clog: log1p(|a|^2 - 1) / 2 near |a| = 1, halved near overflow */
+    T_REAL x = RE(a), y = IM(a), ax = fabs(x), ay = fabs(y), r;
+    if (ax < ay) { r = ax; ax = ay; ay = r; }
+    if (ax > HALC_MAX * (T_REAL)0.5) {
+        r = log(hypot(ax * (T_REAL)0.5, ay * (T_REAL)0.5)) + HALC_LN2;
+    } else if (ax == 1) {
+        r = log1p(ay * ay) * (T_REAL)0.5;
+    } else if (ax > 1 && ax < 2 && ay < 1) {
+        r = (ax - 1) * (ax + 1);
+        if (ay >= HALC_EPS) r += ay * ay;
+        r = log1p(r) * (T_REAL)0.5;
+    } else if (ax < 1 && ax >= (T_REAL)0.5 && (ay < HALC_EPS * (T_REAL)0.5
+                                              || ax * ax + ay * ay >= (T_REAL)0.5)) {
+        r = (ax - 1) * (ax + 1);
+        if (ay >= HALC_EPS * (T_REAL)0.5) r += ay * ay;
+        r = log1p(r) * (T_REAL)0.5;
+    } else {
+        r = log(hypot(ax, ay));  /* NaN and infinite components too */
+    }
+    return c_make(r, atan2(y, x));
+}
 DEVICE_FN T c_sqrt(T a) {
     T_REAL x = RE(a), y = IM(a);
-    if (x == 0 && y == 0) return c_make((T_REAL)0, y);
     if (hal_isinf(y)) return c_make((T_REAL)INFINITY, y);
-    T_REAL t = sqrt((fabs(x) + c_abs(a)) * (T_REAL)0.5);
-    if (x >= 0) return c_make(t, y / (2 * t));
-    return c_make(fabs(y) / (2 * t), hal_copysign(t, y));
+    if (hal_isinf(x)) {
+        if (x < 0) return c_make(hal_isnan(y) ? y : (T_REAL)0, hal_copysign((T_REAL)INFINITY, y));
+        return c_make(x, hal_isnan(y) ? y : hal_copysign((T_REAL)0, y));
+    }
+    if (hal_isnan(x) || hal_isnan(y)) return c_make((T_REAL)NAN, (T_REAL)NAN);
+    if (y == 0) {
+        if (x < 0) return c_make((T_REAL)0, hal_copysign(sqrt(-x), y));
+        return c_make(fabs(sqrt(x)), hal_copysign((T_REAL)0, y));
+    }
+    if (x == 0) {
+        T_REAL r = (T_REAL)0.7071067811865476 * sqrt(fabs(y));
+        return c_make(r, hal_copysign(r, y));
+    }
+    /* scale by 1/4 near overflow; 2 Re(res) Im(res) = Im(x) avoids cancellation */
+    T_REAL q = HALC_MAX * (T_REAL)0.25, scale = 1, r, s;
+    if (fabs(x) > q || fabs(y) > q) { x *= (T_REAL)0.25; y *= (T_REAL)0.25; scale = 2; }
+    T_REAL d = hypot(x, y);
+    if (x > 0) {
+        r = sqrt((T_REAL)0.5 * (d + x));
+        s = (T_REAL)0.5 * (y / r);
+    } else {
+        s = sqrt((T_REAL)0.5 * (d - x));
+        r = fabs((T_REAL)0.5 * (y / s));
+    }
+    return c_make(r * scale, hal_copysign(s * scale, y));
 }
-DEVICE_FN T c_sinh(T a) { return c_make(sinh(RE(a)) * cos(IM(a)), cosh(RE(a)) * sin(IM(a))); }
-DEVICE_FN T c_cosh(T a) { return c_make(cosh(RE(a)) * cos(IM(a)), sinh(RE(a)) * sin(IM(a))); }
+DEVICE_FN T c_sinh(T a) {
+    T_REAL x = RE(a), y = IM(a);
+    if (hal_isfinite(x)) {
+        if (hal_isfinite(y)) {
+            T_REAL s = y, c = 1, t = HALC_EXPT, ax = fabs(x);
+            if (y != 0) { s = sin(y); c = cos(y); }
+            if (ax > t) {  /* sinh(x) overflows before sinh(x) * cos(y) does */
+                T_REAL et = exp(t);
+                if (hal_signbit(x)) c = -c;
+                ax -= t; s *= et * (T_REAL)0.5; c *= et * (T_REAL)0.5;
+                if (ax > t) { ax -= t; s *= et; c *= et; }
+                if (ax > t) return c_make(HALC_MAX * c, HALC_MAX * s);
+                T_REAL e = exp(ax);
+                return c_make(e * c, e * s);
+            }
+            return c_make(sinh(x) * c, cosh(x) * s);
+        }
+        if (x == 0) return c_make(x, y - y);
+        return c_make((T_REAL)NAN, (T_REAL)NAN);
+    }
+    if (hal_isinf(x)) {
+        if (hal_isfinite(y) && y != 0) {
+            T_REAL re = hal_copysign((T_REAL)INFINITY, cos(y));
+            return c_make(hal_signbit(x) ? -re : re, hal_copysign((T_REAL)INFINITY, sin(y)));
+        }
+        if (y == 0) return c_make(x, y);
+        return c_make((T_REAL)INFINITY, y - y);
+    }
+    return c_make((T_REAL)NAN, y == 0 ? y : (T_REAL)NAN);
+}
+DEVICE_FN T c_cosh(T a) {
+    T_REAL x = RE(a), y = IM(a);
+    if (hal_isfinite(x)) {
+        if (hal_isfinite(y)) {
+            T_REAL s = y, c = 1, t = HALC_EXPT, ax = fabs(x);
+            if (y != 0) { s = sin(y); c = cos(y); }
+            if (ax > t) {
+                T_REAL et = exp(t);
+                if (hal_signbit(x)) s = -s;
+                ax -= t; s *= et * (T_REAL)0.5; c *= et * (T_REAL)0.5;
+                if (ax > t) { ax -= t; s *= et; c *= et; }
+                if (ax > t) return c_make(HALC_MAX * c, HALC_MAX * s);
+                T_REAL e = exp(ax);
+                return c_make(e * c, e * s);
+            }
+            return c_make(cosh(x) * c, sinh(x) * s);
+        }
+        return c_make(y - y, x == 0 ? (T_REAL)0 : (T_REAL)NAN);
+    }
+    if (hal_isinf(x)) {
+        if (hal_isfinite(y) && y != 0)
+            return c_make(hal_copysign((T_REAL)INFINITY, cos(y)),
+                          hal_copysign((T_REAL)INFINITY, sin(y)) * hal_copysign((T_REAL)1, x));
+        if (y == 0) return c_make((T_REAL)INFINITY, y * hal_copysign((T_REAL)1, x));
+        return c_make((T_REAL)INFINITY, y - y);
+    }
+    return c_make((T_REAL)NAN, y == 0 ? y : (T_REAL)NAN);
+}
 DEVICE_FN T c_tanh(T a) {
-    /* tanh(x+iy) = (sinh 2x + i sin 2y) / (cosh 2x + cos 2y), stable for large |x| */
-    T_REAL x2 = 2 * RE(a), y2 = 2 * IM(a);
-    if (fabs(RE(a)) > (T_REAL)20) return c_make(hal_copysign((T_REAL)1, RE(a)), (T_REAL)0 * sin(y2));
-    T_REAL d = cosh(x2) + cos(y2);
-    return c_make(sinh(x2) / d, sin(y2) / d);
+    T_REAL x = RE(a), y = IM(a);
+    if (!hal_isfinite(x) || !hal_isfinite(y)) {
+        if (hal_isinf(x)) {
+            T_REAL im = hal_copysign((T_REAL)0, y);
+            if (hal_isfinite(y) && fabs(y) > 1) im = hal_copysign((T_REAL)0, sin(y) * cos(y));
+            return c_make(hal_copysign((T_REAL)1, x), im);
+        }
+        if (y == 0) return a;
+        return c_make(x == 0 ? x : (T_REAL)NAN, (T_REAL)NAN);
+    }
+    /* tanh(x+iy) = (sinh(x) cosh(x) + i sin(y) cos(y)) / (sinh(x)^2 + cos(y)^2) */
+    T_REAL s = y, c = 1, t = HALC_SEL(44, 354);
+    if (y != 0) { s = sin(y); c = cos(y); }
+    if (fabs(x) > t) {  /* real part +-1, imaginary part 4 sin(y) cos(y) / exp(2|x|) */
+        T_REAL e2t = exp(2 * t), ax = fabs(x) - t, im = 4 * s * c / e2t;
+        im = ax > t ? im / e2t : im / exp(2 * ax);
+        return c_make(hal_copysign((T_REAL)1, x), im);
+    }
+    T_REAL sh = sinh(x), ch = cosh(x);
+    T_REAL den = fabs(sh) > fabs(c) * HALC_EPS ? sh * sh + c * c : c * c;
+    return c_make(sh * ch / den, s * c / den);
 }
 DEVICE_FN T c_mul_i(T a) { return c_make(-IM(a), RE(a)); }      /* i*a */
 DEVICE_FN T c_mul_minus_i(T a) { return c_make(IM(a), -RE(a)); } /* -i*a */
-DEVICE_FN T c_sin(T a) { return c_mul_minus_i(c_sinh(c_mul_i(a))); }
+DEVICE_FN T c_sin(T a) {
+    /* glibc's csin: +inf imaginary part for an infinite Im(a) and a non-finite Re(a) */
+    if (hal_isinf(IM(a)) && !hal_isfinite(RE(a))) return c_make((T_REAL)NAN, (T_REAL)INFINITY);
+    return c_mul_minus_i(c_sinh(c_mul_i(a)));
+}
 DEVICE_FN T c_cos(T a) { return c_cosh(c_mul_i(a)); }
 DEVICE_FN T c_tan(T a) { return c_mul_minus_i(c_tanh(c_mul_i(a))); }
+/* asinh(X + iY) for X, Y >= 0 (or NaN): (Re, Im), or (Re, pi/2 - Im) computed
+ * without cancellation when comp is set (for acos).  With w = z + sqrt(z^2 + 1):
+ * |w|^2 - 1 = 2 (X Re(w) + Im(s) Im(w)), a sum of nonnegative terms; for large |z|,
+ * asinh(z) = log(2z) to within 1/(4 z^2). */
+DEVICE_FN T c_asinh_q1(T_REAL X, T_REAL Y, int comp) {
+    if (hal_isnan(X) && Y == 0) return c_make(X, comp ? HALC_PI_2 : Y);
+    T_REAL big = HALC_SEL(1e4, 1e8);
+    if (!(X <= big && Y <= big)) {  /* also infinities and NaNs */
+        T_REAL r = log(hypot(X * (T_REAL)0.5, Y * (T_REAL)0.5)) + 2 * HALC_LN2;
+        return c_make(r, comp ? atan2(X, Y) : atan2(Y, X));
+    }
+    T s = c_sqrt(c_make((1 - Y) * (1 + Y) + X * X, 2 * X * Y));
+    T_REAL rw = X + RE(s), iw = Y + IM(s);
+    T_REAL r = (T_REAL)0.5 * log1p(2 * (X * rw + IM(s) * iw));
+    return c_make(r, comp ? atan2(rw, iw) : atan2(iw, rw));
+}
 DEVICE_FN T c_asinh(T a) {
-    /* log(a + sqrt(a*a + 1)) */
-    T s = c_sqrt(c_make(RE(a) * RE(a) - IM(a) * IM(a) + 1, 2 * RE(a) * IM(a)));
-    return c_log(c_make(RE(a) + RE(s), IM(a) + IM(s)));
+    T q = c_asinh_q1(fabs(RE(a)), fabs(IM(a)), 0);
+    return c_make(hal_copysign(RE(q), RE(a)), hal_copysign(IM(q), IM(a)));
 }
-DEVICE_FN T c_asin(T a) { return c_mul_minus_i(c_asinh(c_mul_i(a))); }
-DEVICE_FN T c_acos(T a) {
-    T s = c_asin(a);
-    return c_make((T_REAL)1.5707963267948966 - RE(s), -IM(s));
+DEVICE_FN T c_asin(T a) {  /* -i asinh(i a) */
+    T q = c_asinh_q1(fabs(IM(a)), fabs(RE(a)), 0);
+    return c_make(hal_copysign(IM(q), RE(a)), hal_copysign(RE(q), IM(a)));
 }
-DEVICE_FN T c_acosh(T a) {
-    /* log(a + sqrt(a+1)*sqrt(a-1)) */
-    T p = c_sqrt(c_make(RE(a) + 1, IM(a)));
-    T m = c_sqrt(c_make(RE(a) - 1, IM(a)));
-    T s = c_mul(p, m);
-    return c_log(c_make(RE(a) + RE(s), IM(a) + IM(s)));
+DEVICE_FN T c_acos(T a) {  /* pi/2 - asin(a) */
+    T q = c_asinh_q1(fabs(IM(a)), fabs(RE(a)), 1);
+    return c_make(hal_signbit(RE(a)) ? HALC_PI - IM(q) : IM(q), -hal_copysign(RE(q), IM(a)));
+}
+DEVICE_FN T c_acosh(T a) {  /* +-i acos(a), real part >= 0 */
+    T q = c_asinh_q1(fabs(IM(a)), fabs(RE(a)), 1);
+    return c_make(RE(q), hal_copysign(hal_signbit(RE(a)) ? HALC_PI - IM(q) : IM(q), IM(a)));
 }
 DEVICE_FN T c_atanh(T a) {
-    /* 0.5 * (log(1+a) - log(1-a)) */
-    T l1 = c_log(c_make(1 + RE(a), IM(a)));
-    T l2 = c_log(c_make(1 - RE(a), -IM(a)));
-    return c_make((RE(l1) - RE(l2)) * (T_REAL)0.5, (IM(l1) - IM(l2)) * (T_REAL)0.5);
+    T_REAL x = RE(a), y = IM(a), re, im;
+    if (!hal_isfinite(x) || !hal_isfinite(y)) {
+        if (hal_isinf(y)) return c_make(hal_copysign((T_REAL)0, x), hal_copysign(HALC_PI_2, y));
+        if (hal_isinf(x) || x == 0)
+            return c_make(hal_copysign((T_REAL)0, x),
+                          hal_isnan(y) ? y : hal_copysign(HALC_PI_2, y));
+        return c_make((T_REAL)NAN, (T_REAL)NAN);
+    }
+    if (x == 0 && y == 0) return a;
+    T_REAL huge = 16 / HALC_EPS;
+    if (fabs(x) >= huge || fabs(y) >= huge) {  /* atanh(z) = 1/z + i pi/2 sign(y) */
+        im = hal_copysign(HALC_PI_2, y);
+        if (fabs(y) <= 1) re = 1 / x;
+        else if (fabs(x) <= 1) re = x / y / y;
+        else {
+            T_REAL h = hypot(x * (T_REAL)0.5, y * (T_REAL)0.5);
+            re = x / h / h / 4;
+        }
+        return c_make(re, im);
+    }
+    T_REAL tiny = HALC_EPS * HALC_EPS;
+    if (fabs(x) == 1 && fabs(y) < tiny) {
+        re = hal_copysign((T_REAL)0.5, x) * (HALC_LN2 - log(fabs(y)));
+    } else {
+        T_REAL i2 = fabs(y) >= tiny ? y * y : (T_REAL)0;
+        T_REAL num = 1 + x, den = 1 - x;
+        num = i2 + num * num;
+        den = i2 + den * den;
+        T_REAL f = num / den;
+        re = f < (T_REAL)0.5 ? (T_REAL)0.25 * log(f) : (T_REAL)0.25 * log1p(4 * x / den);
+    }
+    T_REAL ax = fabs(x), ay = fabs(y), d;
+    if (ax < ay) { d = ax; ax = ay; ay = d; }
+    if (ay < HALC_EPS * (T_REAL)0.5) {
+        d = (1 - ax) * (1 + ax);
+        if (d == 0) d = 0;
+    } else {
+        d = (1 - ax) * (1 + ax) - ay * ay;
+    }
+    return c_make(re, (T_REAL)0.5 * atan2(2 * y, d));
 }
 DEVICE_FN T c_atan(T a) { return c_mul_minus_i(c_atanh(c_mul_i(a))); }
+/* a * b with C99 Annex G's recovery of infinities (libgcc's __muldc3): what C's
+ * complex '*' computes, so what glibc's cpow = cexp(b * clog(a)) does */
+DEVICE_FN T c_mul_annexg(T a, T b) {
+    T_REAL ar = RE(a), ai = IM(a), br = RE(b), bi = IM(b);
+    T_REAL ac = ar * br, bd = ai * bi, ad = ar * bi, bc = ai * br;
+    T_REAL x = ac - bd, y = ad + bc;
+    if (hal_isnan(x) && hal_isnan(y)) {
+        int recalc = 0;
+        if (hal_isinf(ar) || hal_isinf(ai)) {
+            ar = hal_copysign(hal_isinf(ar) ? (T_REAL)1 : (T_REAL)0, ar);
+            ai = hal_copysign(hal_isinf(ai) ? (T_REAL)1 : (T_REAL)0, ai);
+            if (hal_isnan(br)) br = hal_copysign((T_REAL)0, br);
+            if (hal_isnan(bi)) bi = hal_copysign((T_REAL)0, bi);
+            recalc = 1;
+        }
+        if (hal_isinf(br) || hal_isinf(bi)) {
+            br = hal_copysign(hal_isinf(br) ? (T_REAL)1 : (T_REAL)0, br);
+            bi = hal_copysign(hal_isinf(bi) ? (T_REAL)1 : (T_REAL)0, bi);
+            if (hal_isnan(ar)) ar = hal_copysign((T_REAL)0, ar);
+            if (hal_isnan(ai)) ai = hal_copysign((T_REAL)0, ai);
+            recalc = 1;
+        }
+        if (!recalc && (hal_isinf(ac) || hal_isinf(bd) || hal_isinf(ad) || hal_isinf(bc))) {
+            if (hal_isnan(ar)) ar = hal_copysign((T_REAL)0, ar);
+            if (hal_isnan(ai)) ai = hal_copysign((T_REAL)0, ai);
+            if (hal_isnan(br)) br = hal_copysign((T_REAL)0, br);
+            if (hal_isnan(bi)) bi = hal_copysign((T_REAL)0, bi);
+            recalc = 1;
+        }
+        if (recalc) {
+            x = (T_REAL)INFINITY * (ar * br - ai * bi);
+            y = (T_REAL)INFINITY * (ar * bi + ai * br);
+        }
+    }
+    return c_make(x, y);
+}
 
 DEVICE_FN T op_add(T a, T b) { return c_make(RE(a) + RE(b), IM(a) + IM(b)); }
 DEVICE_FN T op_subtract(T a, T b) { return c_make(RE(a) - RE(b), IM(a) - IM(b)); }
@@ -280,13 +519,27 @@ DEVICE_FN T op_divide(T a, T b) { return c_div(a, b); }
 DEVICE_FN T op_negative(T a) { return c_make(-RE(a), -IM(a)); }
 DEVICE_FN T op_positive(T a) { return a; }
 DEVICE_FN T op_square(T a) { return c_mul(a, a); }
-DEVICE_FN T op_reciprocal(T a) { return c_div(c_make(1, 0), a); }
+DEVICE_FN T op_reciprocal(T a) {  /* NumPy's loop: Smith's algorithm with a numerator of 1 */
+    T_REAL x = RE(a), y = IM(a), r, d;
+    if (fabs(y) <= fabs(x)) { r = y / x; d = x + y * r; return c_make(1 / d, -r / d); }
+    r = x / y; d = x * r + y;
+    return c_make(r / d, -1 / d);
+}
 DEVICE_FN T op_conj(T a) { return c_make(RE(a), -IM(a)); }
 DEVICE_FN T op_round(T a) { return c_make(rint(RE(a)), rint(IM(a))); }
 DEVICE_FN T op_sign(T a) {
-    T_REAL m = c_abs(a);
-    if (hal_isnan(RE(a)) || hal_isnan(IM(a))) return c_make(NAN, NAN);
-    return m == 0 ? c_make(0, 0) : c_make(RE(a) / m, IM(a) / m);
+    /* a / |a|, as NumPy 2 computes it: an infinite |a| (an infinity, or an overflow
+     * of hypot) gives +-1 on the infinite axis, NaN for two infinite components */
+    T_REAL x = RE(a), y = IM(a), m = hypot(x, y);
+    if (hal_isnan(m)) return c_make((T_REAL)NAN, (T_REAL)NAN);
+    if (hal_isinf(m)) {
+        if (hal_isinf(x))
+            return hal_isinf(y) ? c_make((T_REAL)NAN, (T_REAL)NAN)
+                                : c_make(x > 0 ? (T_REAL)1 : (T_REAL)-1, (T_REAL)0);
+        return c_make((T_REAL)0, y > 0 ? (T_REAL)1 : (T_REAL)-1);
+    }
+    if (m == 0) return c_make((T_REAL)0, (T_REAL)0);
+    return c_make(x / m, y / m);
 }
 DEVICE_FN T op_exp(T a) { return c_exp(a); }
 DEVICE_FN T op_expm1(T a) {
@@ -318,15 +571,21 @@ DEVICE_FN T op_asinh(T a) { return c_asinh(a); }
 DEVICE_FN T op_acosh(T a) { return c_acosh(a); }
 DEVICE_FN T op_atanh(T a) { return c_atanh(a); }
 DEVICE_FN T op_pow(T a, T b) {
+    /* NumPy's npy_cpow: 0**b is 0 for Re(b) > 0; small integer exponents unrolled
+     * or by repeated squaring; otherwise glibc's cpow, cexp(b * clog(a)) with C's
+     * complex product (Annex G infinities) */
     if (RE(b) == 0 && IM(b) == 0) return c_make(1, 0);
     if (RE(a) == 0 && IM(a) == 0) {
-        return (RE(b) > 0 && IM(b) == 0) ? c_make(0, 0) : c_make(NAN, NAN);
+        return RE(b) > 0 ? c_make(0, 0) : c_make(NAN, NAN);
     }
     if (IM(b) == 0 && RE(b) == rint(RE(b)) && fabs(RE(b)) < 100) {
         /* Integer exponents by repeated squaring, as NumPy's npy_cpow does: exact
          * for small powers, and overflow lands where NumPy's does (inf, not a
          * rounding of exp(b log a) just below it). */
         int n = (int)RE(b);
+        if (n == 1) return a;
+        if (n == 2) return c_mul(a, a);
+        if (n == 3) return c_mul(a, c_mul(a, a));
         int m = n < 0 ? -n : n;
         T result = c_make(1, 0), base = a;
         while (m) {
@@ -336,7 +595,7 @@ DEVICE_FN T op_pow(T a, T b) {
         }
         return n < 0 ? c_div(c_make(1, 0), result) : result;
     }
-    return c_exp(c_mul(b, c_log(a)));
+    return c_exp(c_mul_annexg(b, c_log(a)));
 }
 DEVICE_FN hal_bool op_equal(T a, T b) { return RE(a) == RE(b) && IM(a) == IM(b); }
 DEVICE_FN hal_bool op_not_equal(T a, T b) { return RE(a) != RE(b) || IM(a) != IM(b); }

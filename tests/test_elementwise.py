@@ -300,3 +300,68 @@ def test_binary_shapes_that_do_not_broadcast(spec, device):
         getattr(xp, spec.name)(x1, x2)
     assert isinstance(info.value, xp.HalError)
     assert spec.name in str(info.value) and str(device) in str(info.value)
+
+
+# -- complex special values ---------------------------------------------------------
+
+def _special_grid(dtype):
+    """Every complex number whose components are taken from a set of special and
+    extreme values: signed zeros, +-1, huge magnitudes whose products overflow, the
+    largest values of the dtype, infinities and NaN."""
+    real = hs.np_dtype(hs.real_of(dtype))
+    huge = float(np.finfo(real).max) * 0.95            # 1.7e38 / 1.7e308
+    big = 1e30 if real == np.float32 else 1e300
+    values = np.array([0.0, -0.0, 1.0, -1.0, big, -big, huge, np.inf, -np.inf, np.nan],
+                      dtype=real)
+    re, im = np.meshgrid(values, values, indexing="ij")
+    return (re + 1j * im).ravel().astype(hs.np_dtype(dtype))
+
+
+def _assert_components(out, expected, *, dtype, msg, **tol):
+    """``out`` matches ``expected`` as a complex array, and part by part (so a NaN or
+    an infinity of the wrong sign in one component is not hidden by the other)."""
+    real = hs.real_of(dtype)
+    hs.assert_matches(out, expected, dtype=dtype, msg=msg, **tol)
+    hs.assert_matches(xp.real(out), expected.real, dtype=real, msg=f"{msg} real", **tol)
+    hs.assert_matches(xp.imag(out), expected.imag, dtype=real, msg=f"{msg} imag", **tol)
+
+
+_COMPLEX_UNARY = [s for s in UNARY if "c" in ACCEPTS[s.accepts] and s.result != TO_BOOL]
+
+
+@pytest.mark.parametrize("dtype", hs.device_dtypes("c"), ids=lambda d: d.name)
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in _COMPLEX_UNARY])
+def test_unary_complex_special_values(spec, dtype):
+    """C99 Annex G special values and overflow-prone magnitudes, as NumPy gives them."""
+    z = _special_grid(dtype)
+    result = result_dtype(spec, dtype)
+    out = getattr(xp, spec.name)(hs.to_device(z))
+    expected = reference(spec, dtype, result, z)
+    msg = f"{spec.name}({dtype}) on the special-value grid"
+    if result.kind == "c":
+        _assert_components(out, expected, dtype=result, msg=msg, **tolerances(spec, dtype))
+    else:
+        hs.assert_matches(out, expected, dtype=result, msg=msg, **tolerances(spec, dtype))
+
+
+@pytest.mark.parametrize("dtype", hs.device_dtypes("c"), ids=lambda d: d.name)
+def test_pow_complex_special_values(dtype):
+    """``a ** b`` for every pair of the special-value grid.
+
+    Left out: pairs whose result has a finite phase Im(b log a) beyond 1/eps radians.
+    There the phase is not determined to within 2 pi by the inputs (one ulp of arg(a)
+    or log|a| moves it by more), so the quadrant of the result (its signs) is arbitrary.
+    """
+    spec = next(s for s in BINARY if s.name == "pow")
+    z = _special_grid(dtype)
+    a, b = np.repeat(z, z.size), np.tile(z, z.size)
+    with np.errstate(all="ignore"):
+        phase = np.abs((b.astype(np.complex128) * np.log(a.astype(np.complex128))).imag)
+    eps = float(np.finfo(hs.np_dtype(hs.real_of(dtype))).eps)
+    keep = ~(np.isfinite(phase) & (phase > 1 / eps))
+    assert keep.sum() > 0.8 * keep.size
+    a, b = a[keep], b[keep]
+    out = xp.pow(hs.to_device(a), hs.to_device(b))
+    expected = reference(spec, dtype, dtype, a, b)
+    _assert_components(out, expected, dtype=dtype, msg=f"pow({dtype}) on the special-value grid",
+                       **tolerances(spec, dtype))

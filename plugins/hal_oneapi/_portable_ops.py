@@ -1,0 +1,125 @@
+"""Elementwise ops where dpnp's special values differ from NumPy's: hal's own kernels.
+
+dpnp computes a few ops differently from NumPy (hal's reference) at infinities, NaNs
+and signed zeros: complex ``multiply``/``divide``/``pow`` (``0 ** 0j`` is NaN in dpnp),
+complex ``acosh``/``cosh``/``log10``/``reciprocal``/``sign``, and real
+``floor_divide`` by or of an infinity.  On devices that build OpenCL C (SYCL's OpenCL
+backend) these loops run hal's portable kernels from ``kernels/elementwise.c`` (the
+ones the OpenCL backend runs, written to NumPy's special-value rules), built with
+dpctl's program API and launched on the device's queue on dpnp's USM memory.
+Elsewhere dpnp's own function runs (registered at a lower priority in ``_kernels``).
+
+Inputs are made contiguous and broadcast with dpnp first (a Python scalar becomes a
+0-D array of the loop dtype), so only the contiguous kernels are needed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from hal import _dtypes, _kernels
+from hal._optable import OPS, TO_BOOL, TO_REAL
+
+from . import _setup
+from ._programs import build, element_offset
+
+dpnp = _setup.dpnp()
+
+_COMPLEX = ("complex64", "complex128")
+_REAL_FLOATING = ("float16", "float32", "float64")
+
+#: op -> loop dtypes that need hal's kernel instead of dpnp's function
+OPS_AND_DTYPES = {
+    "acosh": _COMPLEX, "cosh": _COMPLEX, "log10": _COMPLEX, "reciprocal": _COMPLEX,
+    "sign": _COMPLEX, "multiply": _COMPLEX, "divide": _COMPLEX, "pow": _COMPLEX,
+    "floor_divide": _REAL_FLOATING,
+}
+
+
+def _result_dtype(spec, loop):
+    if spec.result == TO_BOOL:
+        return _dtypes.bool
+    if spec.result == TO_REAL:
+        return _dtypes.real_of(loop)
+    return loop
+
+
+def _natural_type(spec, loop) -> str:
+    """The C result type of op_<name> for ``loop`` (as in hal_opencl._kernels)."""
+    if spec.result == TO_BOOL:
+        return "hal_bool"
+    if spec.result == TO_REAL and loop.kind == "c":
+        return "T_REAL"
+    return "T"
+
+
+def _program(device, spec, loop, kind: str):
+    instance = f"HAL_DEFINE_{kind}({spec.name}, {_natural_type(spec, loop)})"
+    source = f"{_kernels.source('opencl', 'elementwise.c')}\n/* instance */\n{instance}\n"
+    options = _kernels.options(_kernels.program_defines(loop, device.dtypes))
+    return build(device.index, f"kernels/elementwise.c {instance}", source, options)
+
+
+def _contiguous(x, loop, shape, queue):
+    """``x`` (a dpnp array or a Python scalar) as a C-contiguous ``loop`` array of
+    ``shape`` on ``queue``."""
+    if x.__class__ is not dpnp.ndarray:
+        x = dpnp.asarray(x, dtype=loop.numpy, sycl_queue=queue)
+    if x.shape != shape:
+        x = dpnp.broadcast_to(x, shape)
+    return _c_order(x)
+
+
+def _c_order(x):
+    """``x`` itself if C-contiguous, else a C-contiguous copy (0-D stays 0-D, which
+    ``ascontiguousarray`` would make 1-D)."""
+    return x if x.flags.c_contiguous else dpnp.copy(x, order="C")
+
+
+def unary_factory(spec):
+    def factory(device, dtypes):
+        (loop,) = dtypes
+        program = _program(device, spec, loop, "UNARY")
+        kernel = f"unary_{spec.name}"
+        out_dtype = _result_dtype(spec, loop).numpy
+
+        def run(a):
+            a = _c_order(a)
+            out = dpnp.empty(a.shape, dtype=out_dtype, sycl_queue=a.sycl_queue)
+            if a.size:
+                program.run(kernel, a.size, out, a, ctypes.c_int64(element_offset(a)),
+                            ctypes.c_int64(a.size))
+            return out
+        return run
+    return factory
+
+
+def binary_factory(spec):
+    def factory(device, dtypes):
+        (loop,) = dtypes
+        program = _program(device, spec, loop, "BINARY")
+        kernel = f"binary_{spec.name}"
+        out_dtype = _result_dtype(spec, loop).numpy
+        from ._queues import queue
+        q = queue(device.index)
+
+        def run(a, b):
+            shape = dpnp.broadcast_shapes(getattr(a, "shape", ()), getattr(b, "shape", ()))
+            a, b = _contiguous(a, loop, shape, q), _contiguous(b, loop, shape, q)
+            out = dpnp.empty(shape, dtype=out_dtype, sycl_queue=q)
+            if out.size:
+                program.run(kernel, out.size, out, a, ctypes.c_int64(element_offset(a)),
+                            b, ctypes.c_int64(element_offset(b)),
+                            ctypes.c_int64(out.size))
+            return out
+        return run
+    return factory
+
+
+def register(registry) -> None:
+    for name, dtypes in OPS_AND_DTYPES.items():
+        spec = OPS[name]
+        factory = unary_factory(spec) if spec.kind == "unary" else binary_factory(spec)
+        # above dpnp's function (priority 0) where the device builds OpenCL C
+        registry.register(name, factory, factory=True, dtypes=dtypes, priority=10,
+                          requires={"raw_kernels"}, name=f"hal.kernels.{spec.kind}[{name}]")

@@ -259,6 +259,21 @@ DEVICE_FN T c_exp(T a) {
     if (hal_isnan(x)) return c_make(x, y == 0 ? y : (T_REAL)NAN);
     return c_make((T_REAL)NAN, (T_REAL)NAN);  /* x finite, y inf or nan */
 }
+/* atan2(y, x), correctly rounded where libm's may be an ulp off and pow(a, b)
+ * multiplies the error by b: on the diagonals, and near the imaginary axis, where
+ * it is pi/2 - atan(q), q = x/|y|, atan(q) = q - q^3/3 + O(q^5), pi/2 in two parts */
+DEVICE_FN T_REAL c_arg(T_REAL y, T_REAL x) {
+    T_REAL ax = fabs(x), ay = fabs(y);
+    if (ax * 8192 < ay && hal_isfinite(ay)) {
+        T_REAL q = x / ay;
+        return hal_copysign(HALC_SEL(1.5707963705062866, 1.5707963267948966)
+                            + (HALC_SEL(-4.371139000186243e-08, 6.123233995736766e-17)
+                               - (q - q * q * q * (T_REAL)(1.0 / 3))), y);
+    }
+    if (ax == ay && ax != 0 && hal_isfinite(ax))
+        return hal_copysign(x > 0 ? HALC_PI_4 : (T_REAL)2.356194490192345, y);
+    return atan2(y, x);
+}
 DEVICE_FN T c_log(T a) {
     /* log|a| as glibc's clog: log1p(|a|^2 - 1) / 2 near |a| = 1, halved near overflow */
     T_REAL x = RE(a), y = IM(a), ax = fabs(x), ay = fabs(y), r;
@@ -279,7 +294,7 @@ DEVICE_FN T c_log(T a) {
     } else {
         r = log(hypot(ax, ay));  /* NaN and infinite components too */
     }
-    return c_make(r, atan2(y, x));
+    return c_make(r, c_arg(y, x));
 }
 DEVICE_FN T c_sqrt(T a) {
     T_REAL x = RE(a), y = IM(a);

@@ -139,11 +139,11 @@ class DeviceState:
                             f"kernel {name!r} ({exc})") from None
                     # Typed scalar arguments: PyOpenCL then packs Python numbers in
                     # about a microsecond; untyped numpy scalars cost ~18 us each.
-                    k.set_scalar_arg_dtypes(self._scalar_arg_dtypes(file, name, dtype))
+                    k.set_scalar_arg_dtypes(self.scalar_arg_dtypes(file, name, dtype))
                     self._kernels[key] = k
         return k
 
-    def _scalar_arg_dtypes(self, file: str, name: str, dtype) -> list:
+    def scalar_arg_dtypes(self, file: str, name: str, dtype) -> list:
         """NumPy dtypes of a kernel's scalar arguments, from its manifest entry."""
         spec = _kernels.manifest().find(file, name)
         if spec is None:
@@ -171,15 +171,16 @@ class DeviceState:
         key = (file, dtype, instance)
         program = self._programs.get(key)
         if program is None:
-            program = self._programs[key] = self._program(file, self.defines_for(dtype),
-                                                          instance)
+            program = self._programs[key] = self.build_program(
+                file, self.defines_for(dtype), instance)
         return program
 
     def defines_for(self, dtype) -> dict[str, str]:
         """The template defines of a program for loop dtype ``dtype`` on this device."""
         return _kernels.program_defines(dtype, self.hal_device.dtypes)
 
-    def _program(self, file: str, defines: dict[str, str], instance: str = ""):
+    def build_program(self, file: str, defines: dict[str, str], instance: str = ""):
+        """Build ``kernels/<file>`` with ``defines`` (plus an ``instance`` line), cached."""
         # PyOpenCL warns on any compiler output (PoCL and Intel print notes even on
         # success); a real failure raises and carries the full log instead.
         with warnings.catch_warnings():

@@ -78,7 +78,7 @@ def _kernel(state, file: str, dtype, section: str, name: str, extra: tuple = ())
             defines = state.defines_for(dtype)
             defines[section] = "1"
             defines.update(extra)
-            return state._program(file, defines)
+            return state.build_program(file, defines)
         try:
             kernel = state.cl.Kernel(state.cached(pkey, build), name)
         except state.cl.Error as exc:
@@ -86,7 +86,7 @@ def _kernel(state, file: str, dtype, section: str, name: str, extra: tuple = ())
                                    f"{state.hal_device} has no kernel {name!r} "
                                    f"({exc})") from None
         # typed scalar arguments (from the manifest): PyOpenCL packs them fast
-        kernel.set_scalar_arg_dtypes(state._scalar_arg_dtypes(file, name, dtype))
+        kernel.set_scalar_arg_dtypes(state.scalar_arg_dtypes(file, name, dtype))
         return kernel
     return state.cached(key, make)
 

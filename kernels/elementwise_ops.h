@@ -207,17 +207,18 @@ DEVICE_FN hal_bool op_greater_equal(T a, T b) { return a >= b; }
 DEVICE_FN T c_make(T_REAL re, T_REAL im) { T z; z.x = re; z.y = im; return z; }
 DEVICE_FN T c_mul(T a, T b) { return c_make(RE(a) * RE(b) - IM(a) * IM(b), RE(a) * IM(b) + IM(a) * RE(b)); }
 DEVICE_FN T c_div(T a, T b) {
-    /* Smith's algorithm: no overflow for large |b| */
+    /* Smith's algorithm: no overflow for large |b|; times 1/d, as NumPy's loop and
+     * npy_cpow's quotient compute it (the same roundings) */
     T_REAL r, d;
     if (fabs(RE(b)) >= fabs(IM(b))) {
         if (RE(b) == 0 && IM(b) == 0) return c_make(RE(a) / fabs(RE(b)), IM(a) / fabs(RE(b)));
         r = IM(b) / RE(b);
-        d = RE(b) + IM(b) * r;
-        return c_make((RE(a) + IM(a) * r) / d, (IM(a) - RE(a) * r) / d);
+        d = 1 / (RE(b) + IM(b) * r);
+        return c_make((RE(a) + IM(a) * r) * d, (IM(a) - RE(a) * r) * d);
     }
     r = RE(b) / IM(b);
-    d = RE(b) * r + IM(b);
-    return c_make((RE(a) * r + IM(a)) / d, (IM(a) * r - RE(a)) / d);
+    d = 1 / (IM(b) + RE(b) * r);
+    return c_make((RE(a) * r + IM(a)) * d, (IM(a) * r - RE(a)) * d);
 }
 /* Special values and extreme magnitudes follow C99 Annex G as glibc implements it
  * (NumPy's reference: its complex functions are glibc's).  Thresholds depend on the
@@ -225,12 +226,11 @@ DEVICE_FN T c_div(T a, T b) {
 #define HALC_SEL(f, d) (sizeof(T_REAL) == 4 ? (T_REAL)(f) : (T_REAL)(d))
 #define HALC_PI ((T_REAL)3.141592653589793)
 #define HALC_PI_2 ((T_REAL)1.5707963267948966)
-#define HALC_PI_4 ((T_REAL)0.7853981633974483)
 #define HALC_LN2 ((T_REAL)0.6931471805599453)
 #define HALC_EPS HALC_SEL(1.1920928955078125e-7, 2.220446049250313e-16)
 #define HALC_MAX HALC_SEL(3.4028234663852886e38, 1.7976931348623157e308)
-/* exp(HALC_EXPT) is finite: (max exponent - 1) * ln 2 */
-#define HALC_EXPT HALC_SEL(88.02969193111305, 709.0895657128241)
+/* exp(HALC_EXPT) is finite: (int)((max exponent - 1) * ln 2), as glibc rounds it */
+#define HALC_EXPT HALC_SEL(88, 709)
 DEVICE_FN T_REAL c_abs(T a) { return hypot(RE(a), IM(a)); }
 DEVICE_FN T c_exp(T a) {
     T_REAL x = RE(a), y = IM(a);
@@ -259,20 +259,77 @@ DEVICE_FN T c_exp(T a) {
     if (hal_isnan(x)) return c_make(x, y == 0 ? y : (T_REAL)NAN);
     return c_make((T_REAL)NAN, (T_REAL)NAN);  /* x finite, y inf or nan */
 }
-/* atan2(y, x), correctly rounded where libm's may be an ulp off and pow(a, b)
- * multiplies the error by b: on the diagonals, and near the imaginary axis, where
- * it is pi/2 - atan(q), q = x/|y|, atan(q) = q - q^3/3 + O(q^5), pi/2 in two parts */
+/* atan2 correctly rounded (almost always; glibc's double atan2 is too, OpenCL's may
+ * be ulps off): the phase of pow(a, b) is b arg(a), so an ulp of arg(a) changes the
+ * quadrant of a huge power.  Double-T_REAL arithmetic (hi, lo pairs held in a T): t = min/max of
+ * |x|, |y|, c = k/16 nearest t, atan t = atan c + atan u, u = (t - c)/(1 + t c),
+ * |u| <= 1/32 (odd series, 7 terms), then the octant. */
+DEVICE_FN T c_atan_k16(int k) {  /* atan(k/16), hi + lo, k = 1..16 */
+    switch (k) {
+    case 1: return c_make(HALC_SEL(0.06241881102323532, 0.06241880999595735), HALC_SEL(-1.0272779293885037e-09, -1.5490756308295046e-18));
+    case 2: return c_make(HALC_SEL(0.12435499578714371, 0.12435499454676144), HALC_SEL(-1.240382241363136e-09, -3.1253241424539383e-18));
+    case 3: return c_make(HALC_SEL(0.18534794449806213, 0.18534794999569476), HALC_SEL(5.49763257140512e-09, 4.180692268843079e-18));
+    case 4: return c_make(HALC_SEL(0.244978666305542, 0.24497866312686414), HALC_SEL(-3.1786777654474463e-09, 1.0698755618734451e-17));
+    case 5: return c_make(HALC_SEL(0.30288487672805786, 0.3028848683749714), HALC_SEL(-8.353086222712136e-09, -1.1010827903001369e-17));
+    case 6: return c_make(HALC_SEL(0.3587706685066223, 0.35877067027057225), HALC_SEL(1.7639498750554594e-09, -2.4623815582638635e-17));
+    case 7: return c_make(HALC_SEL(0.4124104380607605, 0.4124104415973873), HALC_SEL(3.5366267692182873e-09, -1.587652227770689e-17));
+    case 8: return c_make(HALC_SEL(0.46364760398864746, 0.4636476090008061), HALC_SEL(5.01215868808913e-09, 2.2698777452961687e-17));
+    case 9: return c_make(HALC_SEL(0.5123894810676575, 0.5123894603107377), HALC_SEL(-2.0756919738573743e-08, -2.5462781472855804e-17));
+    case 10: return c_make(HALC_SEL(0.5585992932319641, 0.5585993153435624), HALC_SEL(2.2111597886009804e-08, -5.4556305485916264e-18));
+    case 11: return c_make(HALC_SEL(0.6022873520851135, 0.6022873461349642), HALC_SEL(-5.950149262190507e-09, 2.950430737228402e-17));
+    case 12: return c_make(HALC_SEL(0.6435011029243469, 0.6435011087932844), HALC_SEL(5.868937336117597e-09, 1.5834785051444286e-17));
+    case 13: return c_make(HALC_SEL(0.6823165416717529, 0.6823165548747481), HALC_SEL(1.3202995141625706e-08, 6.943223671560008e-18));
+    case 14: return c_make(HALC_SEL(0.7188299894332886, 0.7188299996216245), HALC_SEL(1.0188335508587443e-08, -2.1478388444456983e-17));
+    case 15: return c_make(HALC_SEL(0.7531512975692749, 0.7531512809621944), HALC_SEL(-1.660708015549517e-08, -2.4256934659182068e-17));
+    case 16: return c_make(HALC_SEL(0.7853981852531433, 0.7853981633974483), HALC_SEL(-2.1855694143368964e-08, 3.061616997868383e-17));
+    }
+    return c_make((T_REAL)0, (T_REAL)0);
+}
+DEVICE_FN T dd_two_sum(T_REAL a, T_REAL b) {
+    T_REAL s = a + b, bb = s - a;
+    return c_make(s, (a - (s - bb)) + (b - bb));
+}
+DEVICE_FN T dd_fast_two_sum(T_REAL a, T_REAL b) {  /* |a| >= |b| */
+    T_REAL s = a + b;
+    return c_make(s, b - (s - a));
+}
+DEVICE_FN T dd_sub(T_REAL ah, T_REAL al, T b) {  /* (ah + al) - b */
+    T s = dd_two_sum(ah, -RE(b));
+    return dd_fast_two_sum(RE(s), IM(s) + al - IM(b));
+}
 DEVICE_FN T_REAL c_arg(T_REAL y, T_REAL x) {
     T_REAL ax = fabs(x), ay = fabs(y);
-    if (ax * 8192 < ay && hal_isfinite(ay)) {
-        T_REAL q = x / ay;
-        return hal_copysign(HALC_SEL(1.5707963705062866, 1.5707963267948966)
-                            + (HALC_SEL(-4.371139000186243e-08, 6.123233995736766e-17)
-                               - (q - q * q * q * (T_REAL)(1.0 / 3))), y);
+    if (!(ax > 0 || ay > 0) || !hal_isfinite(ax) || !hal_isfinite(ay)) return atan2(y, x);
+    int swap = ay > ax;
+    T_REAL n = swap ? ax : ay, d = swap ? ay : ax;
+    T_REAL th = n / d;
+    T_REAL tl = fma(-th, d, n) / d;
+    int k = (int)(th * 16 + (T_REAL)0.5);
+    T_REAL uh = th, ul = tl;
+    if (k > 0) {
+        T_REAL c = (T_REAL)k * (T_REAL)0.0625;
+        T num = dd_two_sum(th - c, tl);           /* th - c is exact */
+        T_REAL pr = th * c;
+        T_REAL pe = fma(th, c, -pr);
+        T den = dd_fast_two_sum(1, pr);
+        T_REAL den_lo = IM(den) + pe + tl * c;
+        uh = RE(num) / RE(den);
+        T_REAL r = fma(-uh, RE(den), RE(num));
+        ul = (r + IM(num) - uh * den_lo) / RE(den);
     }
-    if (ax == ay && ax != 0 && hal_isfinite(ax))
-        return hal_copysign(x > 0 ? HALC_PI_4 : (T_REAL)2.356194490192345, y);
-    return atan2(y, x);
+    T_REAL u2 = uh * uh;
+    T_REAL tail = uh * u2 * ((T_REAL)(-1.0 / 3) + u2 * ((T_REAL)(1.0 / 5) + u2 * ((T_REAL)(-1.0 / 7)
+                  + u2 * ((T_REAL)(1.0 / 9) + u2 * ((T_REAL)(-1.0 / 11) + u2 * ((T_REAL)(1.0 / 13)
+                  - u2 * (T_REAL)(1.0 / 15)))))));
+    T at = c_atan_k16(k);
+    T sm = dd_two_sum(RE(at), uh);
+    T a = dd_fast_two_sum(RE(sm), IM(sm) + (IM(at) + (ul + tail)));
+    if (k == 0) a = dd_fast_two_sum(uh, ul + tail);
+    if (swap) a = dd_sub(HALC_SEL(1.5707963705062866, 1.5707963267948966),
+                         HALC_SEL(-4.371138828673793e-08, 6.123233995736766e-17), a);
+    if (x < 0) a = dd_sub(HALC_SEL(3.1415927410125732, 3.141592653589793),
+                          HALC_SEL(-8.742277657347586e-08, 1.2246467991473532e-16), a);
+    return hal_copysign(RE(a), y);
 }
 DEVICE_FN T c_log(T a) {
     /* log|a| as glibc's clog: log1p(|a|^2 - 1) / 2 near |a| = 1, halved near overflow */

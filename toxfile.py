@@ -51,16 +51,16 @@ def tox_add_env_config(env_conf, state):
     env_conf.add_config(keys=["hal_hardware"], of_type=str, default="",
                         desc="hardware needed before installing: nvidia-gpu or amd-gpu")
     env_conf.add_config(keys=["hal_tool"], of_type=str, default="",
-                        desc="'program: how to install it', needed on PATH")
+                        desc="'program (how to install it)', needed on PATH")
 
 
 @impl
 def tox_on_install(tox_env, arguments, section, of_type):
     tool = tox_env.conf["hal_tool"]
     if tool:
-        program, _, install = tool.partition(":")
-        if shutil.which(program.strip()) is None:
-            raise Skip(f"{program.strip()} is not on PATH; install it: {install.strip()}")
+        program, _, install = tool.strip().partition(" ")
+        if shutil.which(program) is None:
+            raise Skip(f"{program} is not on PATH; install it with {install.strip()}")
     need = tox_env.conf["hal_hardware"]
     if not need:
         return

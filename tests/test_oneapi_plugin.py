@@ -183,7 +183,8 @@ def test_synchronize_waits_for_work_submitted_to_the_queue():
     program = _program(dev, OPS["cosh"], hal.float32, "UNARY")
     n = 1 << 22
     a = hal.ones(n, dtype=hal.float32, device=dev)
-    out = hal.empty(n, dtype=hal.float32, device=dev)
+    out = hal.zeros(n, dtype=hal.float32, device=dev)
+    hal.synchronize(dev)  # the fills above are dpnp's work: done before ours starts
     args = [out._native.get_array().usm_data, a._native.get_array().usm_data,
             ctypes.c_int64(0), ctypes.c_int64(n)]
     event = queue(dev.index).submit_async(program.kernel("unary_cosh"), args, [n])

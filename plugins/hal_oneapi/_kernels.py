@@ -22,8 +22,21 @@ from ._queues import queue
 dpnp = _setup.dpnp()
 
 #: ops the device runs on the host by design (declared in its capabilities, so
-#: hal.explain and hal.trace show it); see _HOST_REASONS for why each one
-HOST_OPS = frozenset()
+#: hal.explain and hal.trace show it): eigenvectors and singular vectors are unique
+#: only up to sign (and rotation, for repeated eigenvalues), and oneMKL's choice is
+#: not LAPACK's, so programs that compare with NumPy (scikit-learn's LDA, PCA) would
+#: change sign.  hal's reference is NumPy's LAPACK.
+#: dpnp 0.20's pinv is wrong for wide and for complex matrices (A @ pinv(A) @ A is
+#: 1.5 A), so it runs on the host too.
+HOST_OPS = frozenset({"linalg.eigh", "linalg.svd", "linalg.pinv"})
+
+#: dpnp functions that do not take every dtype the device holds: these dtypes take
+#: the fallback policy's path (HAL_FALLBACK) instead.  float16 FFTs round the norm
+#: differently from NumPy's (which scales in float16).
+_NOT_FLOAT16 = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                "uint64", "float32", "float64", "complex64", "complex128")
+_LIMITED = {f"fft.{n}": _NOT_FLOAT16 for n in (
+    "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft", "ihfft")}
 
 _ELEMENTWISE_NAMES = {
     # hal op name -> dpnp name where they differ (none today; kept for symmetry with
@@ -93,6 +106,48 @@ def setitem(x, key, value):
     return x
 
 
+# dpnp wraps out-of-range index arrays around (its ``mode="wrap"``); the standard
+# leaves them unspecified and hal raises IndexError, as NumPy does.  One reduction
+# per index array (and one sync) is the price, paid by gathers and scatters only.
+
+def _check_indices(indices, n: int, axis: int, op: str) -> None:
+    if not indices.size:
+        return
+    # compared as int64: -n or n may not fit the index dtype (uint8, int8 ...)
+    wide = indices.astype("int64", copy=False)
+    if bool(dpnp.any((wide < -n) | (wide >= n))):
+        raise IndexError(f"{op}: an index is out of bounds for axis {axis} with size {n}")
+
+
+def _check_key(x, key, op: str) -> None:
+    parts = key if isinstance(key, tuple) else (key,)
+
+    def width(p):  # how many axes of ``x`` one key part consumes
+        if p is None or p is Ellipsis:
+            return 0
+        if p.__class__ is dpnp.ndarray and p.dtype.kind == "b":
+            return p.ndim
+        return 1
+    axis = 0
+    for p in parts:
+        if p is Ellipsis:
+            axis += x.ndim - sum(width(q) for q in parts)
+        elif p.__class__ is dpnp.ndarray and p.dtype.kind in "iu" and axis < x.ndim:
+            _check_indices(p, x.shape[axis], axis, op)
+        axis += width(p)
+
+
+def getitem_advanced(x, key):
+    _check_key(x, key, "__getitem__")
+    return x[key]
+
+
+def setitem_advanced(x, key, value):
+    _check_key(x, key, "__setitem__")
+    x[key] = value
+    return x
+
+
 # -- manipulation ---------------------------------------------------------------------------
 
 def broadcast_arrays(*arrays):
@@ -148,10 +203,13 @@ def nonzero(x):
 
 
 def take(x, indices, *, axis):
+    n = x.shape[axis if axis is not None else 0] if x.ndim else 1
+    _check_indices(indices, n, 0 if axis is None else axis, "take")
     return dpnp.take(x, indices, axis=axis)
 
 
 def take_along_axis(x, indices, *, axis):
+    _check_indices(indices, x.shape[axis], axis, "take_along_axis")
     return dpnp.take_along_axis(x, indices, axis=axis)
 
 
@@ -206,6 +264,17 @@ def std(x, *, axis, correction, keepdims):
     return dpnp.std(x, axis=axis, correction=correction, keepdims=keepdims)
 
 
+def diff(x, *, axis=-1, n=1, prepend=None, append=None):
+    # dpnp's diff gives a wrong shape when prepend/append make an empty axis longer
+    # (dpnp 0.20): join them first, then difference
+    if n == 0:
+        return x  # NumPy's n=0: the input itself, prepend and append ignored
+    if prepend is not None or append is not None:
+        parts = [p for p in (prepend, x, append) if p is not None]
+        x = dpnp.concat(parts, axis=axis)
+    return dpnp.diff(x, n=n, axis=axis)
+
+
 def clip(x, min, max):
     if min is None and max is None:
         return dpnp.copy(x)
@@ -239,7 +308,40 @@ def trace(x, *, offset, dtype):
 
 
 def vector_norm(x, *, axis, keepdims, ord):
+    if x.dtype.kind == "c":
+        # dpnp returns a complex dtype for some complex inputs (an empty array with
+        # ord=inf); the norm of |x| is the same number, always real
+        x = dpnp.abs(x)
     return dpnp.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+
+
+# -- float16 through float32 ----------------------------------------------------------------
+
+def via_float32(fn):
+    """``fn`` for float16 inputs: oneMKL has no half-precision BLAS or LAPACK, so compute
+    in float32 and round floating results to float16 (what NumPy's linalg does)."""
+    def run(*args, **kwargs):
+        args = [a.astype("float32") if a.__class__ is dpnp.ndarray and a.dtype == "float16"
+                else a for a in args]
+        return _to_float16(fn(*args, **kwargs))
+    run.__name__ = f"{getattr(fn, '__name__', 'op')}_via_float32"
+    return run
+
+
+def _to_float16(r):
+    if r.__class__ is dpnp.ndarray:
+        return r.astype("float16") if r.dtype == "float32" else r
+    if isinstance(r, tuple):
+        return tuple(_to_float16(x) for x in r)
+    return r
+
+
+#: ops whose dpnp implementation has no float16 (oneMKL): run through float32
+_FLOAT16_VIA_FLOAT32 = (
+    "matmul", "tensordot", "vecdot", "linalg.matmul", "linalg.tensordot", "linalg.vecdot",
+    "linalg.cholesky", "linalg.det", "linalg.eigvalsh", "linalg.inv", "linalg.matrix_power",
+    "linalg.matrix_rank", "linalg.pinv", "linalg.slogdet", "linalg.solve", "linalg.svdvals",
+    "linalg.qr", "linalg.eigh", "linalg.svd", "linalg.matrix_norm", "linalg.outer")
 
 
 def fftfreq(n, *, d, dtype, device):
@@ -262,7 +364,7 @@ def register(registry) -> None:
         "eye": eye, "linspace": linspace, "meshgrid": meshgrid,
         "tril": tril, "triu": triu, "astype": astype,
         "getitem": getitem, "setitem": setitem,
-        "getitem_advanced": getitem, "setitem_advanced": setitem,
+        "getitem_advanced": getitem_advanced, "setitem_advanced": setitem_advanced,
         "broadcast_arrays": broadcast_arrays, "broadcast_to": broadcast_to,
         "concat": concat, "expand_dims": dpnp.expand_dims, "flip": dpnp.flip,
         "moveaxis": dpnp.moveaxis, "permute_dims": dpnp.permute_dims, "repeat": repeat,
@@ -276,13 +378,13 @@ def register(registry) -> None:
         "take_along_axis": take_along_axis,
         "cumulative_prod": cumulative_prod, "cumulative_sum": cumulative_sum,
         "max": dpnp.max, "min": dpnp.min, "mean": dpnp.mean, "prod": prod, "std": std,
-        "sum": sum_, "var": var, "all": dpnp.all, "any": dpnp.any, "diff": dpnp.diff,
+        "sum": sum_, "var": var, "all": dpnp.all, "any": dpnp.any, "diff": diff,
         "clip": clip,
         "matmul": dpnp.matmul, "matrix_transpose": dpnp.matrix_transpose,
         "tensordot": dpnp.tensordot, "vecdot": dpnp.vecdot,
     }
-    for op, fn in local.items():
-        registry.register(op, fn, name=f"dpnp.{getattr(fn, '__name__', op).rstrip('_')}")
+    kernels = {op: (fn, f"dpnp.{getattr(fn, '__name__', op).rstrip('_')}")
+               for op, fn in local.items()}
 
     linalg = {name: getattr(dpnp.linalg, name) for name in (
         "cholesky", "cross", "det", "diagonal", "eigvalsh", "inv", "matmul",
@@ -290,12 +392,16 @@ def register(registry) -> None:
         "pinv", "solve", "svdvals", "tensordot", "vecdot")}
     linalg.update({"eigh": eigh, "qr": qr, "slogdet": slogdet, "svd": svd,
                    "trace": trace, "vector_norm": vector_norm})
-    for op, fn in linalg.items():
-        registry.register(f"linalg.{op}", fn, name=f"dpnp.linalg.{op}")
+    kernels.update({f"linalg.{op}": (fn, f"dpnp.linalg.{op}") for op, fn in linalg.items()})
 
     fft = {name: getattr(dpnp.fft, name) for name in (
         "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft",
         "ihfft", "fftshift", "ifftshift")}
     fft.update({"fftfreq": fftfreq, "rfftfreq": rfftfreq})
-    for op, fn in fft.items():
-        registry.register(f"fft.{op}", fn, name=f"dpnp.fft.{op}")
+    kernels.update({f"fft.{op}": (fn, f"dpnp.fft.{op}") for op, fn in fft.items()})
+
+    for op, (fn, name) in kernels.items():
+        registry.register(op, fn, dtypes=_LIMITED.get(op), name=name)
+        if op in _FLOAT16_VIA_FLOAT32:
+            registry.register(op, via_float32(fn), dtypes=("float16",), priority=5,
+                              name=f"{name} (float16 via float32)")

@@ -1,9 +1,8 @@
 """Elementwise ops where dpnp's special values differ from NumPy's: hal's own kernels.
 
-dpnp computes a few ops differently from NumPy (hal's reference) at infinities, NaNs
-and signed zeros: complex ``multiply``/``divide``/``pow`` (``0 ** 0j`` is NaN in dpnp),
-complex ``acosh``/``cosh``/``log10``/``reciprocal``/``sign``, and real
-``floor_divide`` by or of an infinity.  On devices that build OpenCL C (SYCL's OpenCL
+dpnp computes some ops differently from NumPy (hal's reference) at infinities, NaNs
+and signed zeros: the complex functions (``0 ** 0j`` is NaN in dpnp, ``cosh(90+0j)``
+has a NaN imaginary part ...) and real ``floor_divide`` by or of an infinity.  On devices that build OpenCL C (SYCL's OpenCL
 backend) these loops run hal's portable kernels from ``kernels/elementwise.c`` (the
 ones the OpenCL backend runs, written to NumPy's special-value rules), built with
 dpctl's program API and launched on the device's queue on dpnp's USM memory.
@@ -28,12 +27,16 @@ dpnp = _setup.dpnp()
 _COMPLEX = ("complex64", "complex128")
 _REAL_FLOATING = ("float16", "float32", "float64")
 
+#: complex functions: dpnp's special values (infinities, NaNs, signed zeros) differ
+#: from NumPy's for nearly all of them, so all run hal's kernels
+_COMPLEX_FUNCTIONS = (
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "exp", "expm1",
+    "log", "log1p", "log2", "log10", "reciprocal", "sign", "sin", "sinh", "sqrt",
+    "square", "tan", "tanh", "multiply", "divide", "pow")
+
 #: op -> loop dtypes that need hal's kernel instead of dpnp's function
-OPS_AND_DTYPES = {
-    "acosh": _COMPLEX, "cosh": _COMPLEX, "log10": _COMPLEX, "reciprocal": _COMPLEX,
-    "sign": _COMPLEX, "multiply": _COMPLEX, "divide": _COMPLEX, "pow": _COMPLEX,
-    "floor_divide": _REAL_FLOATING,
-}
+OPS_AND_DTYPES = {name: _COMPLEX for name in _COMPLEX_FUNCTIONS}
+OPS_AND_DTYPES["floor_divide"] = _REAL_FLOATING
 
 
 def _result_dtype(spec, loop):

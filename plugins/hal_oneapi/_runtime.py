@@ -52,6 +52,14 @@ class OneAPIRuntime(Runtime):
         queue(device_index).wait()
 
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
+        if dl_device is not None and int(dl_device[0]) != _KDL_ONEAPI and not copy:
+            # USM device memory is host-addressable on some CPU devices only, and dpnp
+            # answers differently per DLPack version: hal never shares it with the
+            # host, it copies when asked to (the standard's copy=True)
+            raise BufferError(
+                f"__dlpack__: arrays on oneapi:{self.device_index_of(native)} live in "
+                f"SYCL device memory; pass copy=True for a host copy, or use "
+                f"x.to_device('numpy')")
         return native.__dlpack__(stream=stream, max_version=max_version,
                                  dl_device=dl_device, copy=copy)
 

@@ -233,7 +233,7 @@ def test_plot_without_matplotlib_says_how_to_get_it(capsys, tmp_path, monkeypatc
     rc = main(["bench", "--only", "dispatch", "--plot", str(tmp_path / "b.png")])
     out = capsys.readouterr().out
     assert rc == 1
-    assert "pip install 'hal[plot]'" in out
+    assert 'pip install -e ".[plot]"' in out
     assert not (tmp_path / "b.png").exists()
 
 

@@ -1,5 +1,5 @@
 """``hal bench --plot FILE.png``: a grouped bar chart of every device's ratio against
-NumPy, one group of bars per benchmark.  Needs matplotlib (``pip install 'hal[plot]'``).
+NumPy, one group of bars per benchmark.  Needs matplotlib (the ``plot`` extra: ``pip install -e ".[plot]"``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from . import _machine
 __all__ = ["available", "MISSING", "plot"]
 
 MISSING = ("--plot needs matplotlib, which is not installed: "
-           "pip install 'hal[plot]' (or pip install matplotlib)")
+           'pip install -e ".[plot]" in hal\'s checkout, or pip install matplotlib')
 
 
 def available() -> bool:

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import _dtypes
 from ._errors import HalValueError
 
-__all__ = ["KernelSpec", "Manifest", "manifest", "source", "kernels_root", "TARGETS"]
+__all__ = ["KernelSpec", "Manifest", "manifest", "source", "kernels_root", "TARGETS",
+           "elementwise_result_dtype", "elementwise_instance"]
 
 TARGETS = ("opencl", "cuda", "hip")
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$', re.M)
@@ -187,3 +188,29 @@ def program_defines(dtype: _dtypes.DType, device_dtypes) -> dict[str, str]:
 
 def options(defines: dict[str, str]) -> tuple[str, ...]:
     return tuple(f"-D{k}={v}" for k, v in sorted(defines.items()))
+
+
+# -- elementwise instances (kernels/elementwise.c), shared by every plugin that builds them
+
+def elementwise_result_dtype(spec, loop: _dtypes.DType) -> _dtypes.DType:
+    """The dtype ``op_<name>`` of elementwise_ops.h returns for loop dtype ``loop``."""
+    from ._optable import TO_BOOL, TO_REAL
+    if spec.result == TO_BOOL:
+        return _dtypes.bool
+    if spec.result == TO_REAL:
+        return _dtypes.real_of(loop)
+    return loop
+
+
+def elementwise_instance(kind: str, name: str, spec, loop: _dtypes.DType) -> str:
+    """The template line that defines one elementwise kernel set, e.g.
+    ``HAL_DEFINE_UNARY(exp, T)``: ``kind`` UNARY or BINARY, ``name`` the op in
+    elementwise_ops.h, the C result type from the op's kind of result."""
+    from ._optable import TO_BOOL, TO_REAL
+    if spec.result == TO_BOOL:
+        c_type = "hal_bool"
+    elif spec.result == TO_REAL and loop.kind == "c":
+        c_type = "T_REAL"
+    else:
+        c_type = "T"
+    return f"HAL_DEFINE_{kind}({name}, {c_type})"

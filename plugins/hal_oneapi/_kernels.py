@@ -13,7 +13,6 @@ Every array a kernel creates goes on the device's one queue (``_queues``), so dp
 
 from __future__ import annotations
 
-import hal
 from hal._optable import BINARY, UNARY
 
 from . import _setup

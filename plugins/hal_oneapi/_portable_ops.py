@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ctypes
 
-from hal import _dtypes, _kernels
-from hal._optable import OPS, TO_BOOL, TO_REAL
+from hal import _kernels
+from hal._optable import OPS
 
 from . import _setup
 from ._programs import build, element_offset
@@ -39,25 +39,8 @@ OPS_AND_DTYPES = {name: _COMPLEX for name in _COMPLEX_FUNCTIONS}
 OPS_AND_DTYPES["floor_divide"] = _REAL_FLOATING
 
 
-def _result_dtype(spec, loop):
-    if spec.result == TO_BOOL:
-        return _dtypes.bool
-    if spec.result == TO_REAL:
-        return _dtypes.real_of(loop)
-    return loop
-
-
-def _natural_type(spec, loop) -> str:
-    """The C result type of op_<name> for ``loop`` (as in hal_opencl._kernels)."""
-    if spec.result == TO_BOOL:
-        return "hal_bool"
-    if spec.result == TO_REAL and loop.kind == "c":
-        return "T_REAL"
-    return "T"
-
-
 def _program(device, spec, loop, kind: str):
-    instance = f"HAL_DEFINE_{kind}({spec.name}, {_natural_type(spec, loop)})"
+    instance = _kernels.elementwise_instance(kind, spec.name, spec, loop)
     source = f"{_kernels.source('opencl', 'elementwise.c')}\n/* instance */\n{instance}\n"
     options = _kernels.options(_kernels.program_defines(loop, device.dtypes))
     return build(device.index, f"kernels/elementwise.c {instance}", source, options)
@@ -84,7 +67,7 @@ def unary_factory(spec):
         (loop,) = dtypes
         program = _program(device, spec, loop, "UNARY")
         kernel = f"unary_{spec.name}"
-        out_dtype = _result_dtype(spec, loop).numpy
+        out_dtype = _kernels.elementwise_result_dtype(spec, loop).numpy
 
         def run(a):
             a = _c_order(a)
@@ -102,7 +85,7 @@ def binary_factory(spec):
         (loop,) = dtypes
         program = _program(device, spec, loop, "BINARY")
         kernel = f"binary_{spec.name}"
-        out_dtype = _result_dtype(spec, loop).numpy
+        out_dtype = _kernels.elementwise_result_dtype(spec, loop).numpy
         from ._queues import queue
         q = queue(device.index)
 

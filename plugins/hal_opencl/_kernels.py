@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 import hal
-from hal import _dtypes
-from hal._optable import BINARY, TO_BOOL, TO_REAL, UNARY
+from hal import _kernels
+from hal._optable import BINARY, UNARY
 
 from ._array import CLArray, c_strides
 from ._state import state_of
@@ -29,23 +29,6 @@ HOST_OPS = frozenset(
                               "svdvals")]
     + [f"fft.{n}" for n in ("fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn",
                              "irfftn", "hfft", "ihfft")])
-
-def _result_dtype(spec, loop):
-    if spec.result == TO_BOOL:
-        return _dtypes.bool
-    if spec.result == TO_REAL:
-        return _dtypes.real_of(loop)
-    return loop
-
-
-def _natural_type(spec, loop) -> str:
-    """The C result type of op_<name> for ``loop`` (see elementwise_ops.h)."""
-    if spec.result == TO_BOOL:
-        return "hal_bool"
-    if spec.result == TO_REAL and loop.kind == "c":
-        return "T_REAL"
-    return "T"
-
 
 def _cast_instance(dst) -> str:
     conv = "conv_bool" if dst.kind == "b" else (
@@ -79,9 +62,9 @@ _int = int
 def _unary_factory(spec):
     def factory(device, dtypes):
         (loop,) = dtypes
-        out_dtype = _result_dtype(spec, loop)
+        out_dtype = _kernels.elementwise_result_dtype(spec, loop)
         state = state_of(device)
-        instance = f"HAL_DEFINE_UNARY({spec.name}, {_natural_type(spec, loop)})"
+        instance = _kernels.elementwise_instance("UNARY", spec.name, spec, loop)
         contiguous = state.kernel("elementwise.c", loop, f"unary_{spec.name}", instance)
         strided = state.kernel("elementwise.c", loop, f"unary_strided_{spec.name}", instance)
         launch, empty, meta = state.launch, state.empty, state.meta
@@ -102,10 +85,10 @@ def _unary_factory(spec):
 def _binary_factory(spec):
     def factory(device, dtypes):
         (loop,) = dtypes
-        out_dtype = _result_dtype(spec, loop)
+        out_dtype = _kernels.elementwise_result_dtype(spec, loop)
         state = state_of(device)
         name = spec.name
-        instance = f"HAL_DEFINE_BINARY({name}, {_natural_type(spec, loop)})"
+        instance = _kernels.elementwise_instance("BINARY", name, spec, loop)
         both = state.kernel("elementwise.c", loop, f"binary_{name}", instance)
         a_scalar = state.kernel("elementwise.c", loop, f"binary_as_{name}", instance)
         b_scalar = state.kernel("elementwise.c", loop, f"binary_bs_{name}", instance)

@@ -23,7 +23,7 @@ import glob
 import shutil
 
 from tox.plugin import impl
-from tox.tox_env.errors import Skip
+from tox.tox_env.errors import Fail, Skip
 
 # the device nodes each GPU driver creates; none of them exists without the hardware
 _HARDWARE = {
@@ -33,14 +33,19 @@ _HARDWARE = {
                 "kernel driver)"),
 }
 
-_CHECK = """\
+# Exit status 3 means "hal works, the device is not here" (a skip); anything else that
+# is not 0 (hal fails to import, an unexpected error) fails the environment, so a
+# broken hal can never hide behind skipped environments.
+_ABSENT = 3
+_CHECK = f"""\
 import sys
 import hal
 try:
     dev = hal.get_device(sys.argv[1])
-except Exception as exc:
-    sys.exit(str(exc))
-print(f"{dev} ({dev.name})")
+except (hal.HalDeviceError, hal.HalValueError) as exc:
+    print(exc, file=sys.stderr)
+    sys.exit({_ABSENT})
+print(f"{{dev}} ({{dev.name}})")
 """
 
 
@@ -64,8 +69,8 @@ def tox_on_install(tox_env, arguments, section, of_type):
     need = tox_env.conf["hal_hardware"]
     if not need:
         return
-    if need not in _HARDWARE:
-        raise Skip(f"unknown hal_hardware {need!r}; known: {', '.join(_HARDWARE)}")
+    if need not in _HARDWARE:  # a typo in tox.ini, not a missing device
+        raise Fail(f"unknown hal_hardware {need!r}; known: {', '.join(_HARDWARE)}")
     pattern, reason = _HARDWARE[need]
     if not glob.glob(pattern):
         raise Skip(reason)
@@ -79,7 +84,9 @@ def tox_before_run_commands(tox_env):
     from tox.execute.request import StdinSource
     outcome = tox_env.execute(["python", "-c", _CHECK, selector], StdinSource.OFF,
                               show=False, run_id="hal-device-check")
+    detail = (outcome.err or outcome.out).strip().splitlines()
+    last = detail[-1] if detail else "(no output)"
+    if outcome.exit_code == _ABSENT:
+        raise Skip(f"no usable device {selector!r} here: {last}")
     if outcome.exit_code != 0:
-        detail = (outcome.err or outcome.out).strip().splitlines()
-        raise Skip(f"no usable device {selector!r} here: "
-                   f"{detail[-1] if detail else 'hal could not open it'}")
+        raise Fail(f"checking for device {selector!r} failed: {last}")

@@ -114,7 +114,10 @@ def tile_sweep(device: str, n: int = 1024, dtype: str = "float32", configs=None,
     if configs is None:
         configs = [(6, 2, 256, 16, (1, 1)), (4, 2, 256, 16, (1, 1)), (8, 1, 256, 16, (1, 1)),
                    (6, 2, 512, 8, (1, 1)), (6, 2, 128, 32, (1, 1)), (6, 2, 256, 16, None),
-                   (6, 2, 256, 4, (1, 1)), (4, 1, 256, 16, (1, 1)), (6, 1, 256, 16, (1, 1))]
+                   (6, 2, 256, 4, (1, 1)), (4, 1, 256, 16, (1, 1)), (6, 1, 256, 16, (1, 1)),
+                   # AVX-512 (32 vector registers): wider tiles
+                   (6, 4, 512, 8, (1, 1)), (8, 4, 512, 8, (1, 1)), (4, 4, 512, 8, (1, 1)),
+                   (12, 2, 512, 8, (1, 1)), (8, 2, 512, 8, (1, 1))]
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)

@@ -211,7 +211,8 @@ def forget_backend(plugin_name: str, backend: str | None) -> None:
         host.pm.unregister(name=plugin_name)
     host._extra[:] = [(o, n) for o, n in host._extra if n != plugin_name]
     names = {plugin_name, backend}
-    host.unavailable[:] = [u for u in host.unavailable if u.name not in names]
+    host.unavailable[:] = [u for u in host.unavailable if u.name not in names
+                           and not (backend and u.name.startswith(f"{backend}:"))]
     for key in [k for k, ks in registry.kernels.items()
                 if k[1] == backend or any(x.plugin == plugin_name for x in ks)]:
         kept = [x for x in registry.kernels[key] if x.plugin != plugin_name

@@ -288,3 +288,39 @@ def test_synchronize_waits_on_one_device_or_all(two):
         hal.synchronize("nosuch")
     with pytest.raises(hal.HalValueError, match="synchronize: device must be"):
         hal.synchronize(1)
+
+
+# -- a device the plugin found but cannot use ------------------------------------------
+
+class _HalfBrokenPlugin(RestrictedPlugin):
+    """Two devices; the second one's 'compiler' is broken (``DeviceInfo.problem``)."""
+
+    @hal.hookimpl
+    def hal_devices(self, backend):
+        infos = super().hal_devices(backend)
+        if infos is None:
+            return None
+        broken = infos[1].model_copy(update={
+            "problem": "its compiler cannot build any kernel: unknown target CPU",
+            "problem_fix": "install a driver built for this CPU"})
+        return [infos[0], broken]
+
+
+def test_an_unusable_device_is_listed_with_its_reason_but_never_handed_out():
+    plugin = _HalfBrokenPlugin("halfbroken", (
+        ("Good Unit", "VendorA", "Alpha Platform", "cpu"),
+        ("Bad Unit", "VendorB", "Beta Platform", "cpu")))
+    with registered(plugin, "halfbroken_plugin", "halfbroken"):
+        found = [d for d in hal.devices() if d.backend == "halfbroken"]
+        # the usable one keeps its index-based selector: indices stay stable
+        assert [str(d) for d in found] == ["halfbroken:0"]
+        assert str(hal.get_device("halfbroken:alpha")) == "halfbroken:0"
+        for selector in ("halfbroken:1", "halfbroken:beta", "halfbroken:bad"):
+            with pytest.raises(hal.HalDeviceError) as info:
+                hal.get_device(selector)
+            message = str(info.value)
+            assert "cannot be used" in message and "unknown target CPU" in message
+            assert "install a driver built for this CPU" in message
+        listed = [u for u in hal.unavailable_plugins() if u.name == "halfbroken:1"]
+        assert len(listed) == 1 and listed[0].kind == "device"
+        assert "Bad Unit" in listed[0].reason and listed[0].fix

@@ -287,9 +287,24 @@ def _make_dunder(spec: OpSpec):
 def _make_inplace(name: str, function: Callable):
     """``x += y``: compute ``function(x, y)``, then write it into ``x`` (views see it)."""
     def inplace(self, other, /):
+        if other.__class__ is Array and other._p.dtype is not self._p.dtype:
+            # refuse a dtype change before computing: the op itself could fail first
+            # with an unrelated error (int8 ** a negative int16, say)
+            _check_inplace_dtype(self, other, name)
         _assign_inplace(self, function(self, other), name)
         return self
     return inplace
+
+
+def _check_inplace_dtype(self: Array, other: Array, name: str) -> None:
+    try:
+        promoted = _dtypes.result_type(self._p.dtype, other._p.dtype)
+    except TypeError:
+        return  # no promotion at all: the op raises its own, clearer error
+    if promoted is not self._p.dtype:
+        raise HalTypeError(f"in-place {name}: x is {self._p.dtype} and y is "
+                           f"{other._p.dtype}, which promote to {promoted}; in-place ops "
+                           f"cannot change x's dtype. Use x = {name}(x, y) instead")
 
 
 def _assign_inplace(self: Array, result: Array, name: str) -> None:

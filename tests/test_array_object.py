@@ -73,6 +73,19 @@ def test_operator_forward_and_reflected(spec, dtype, data):
                       msg=f"{s!r} {spec.dunder} x", **tolerances(spec, loop))
 
 
+def test_inplace_refuses_a_dtype_change_before_computing(device):
+    """int8 **= int16 would promote x: that is the error, not the negative power the
+    computation itself would hit first."""
+    if not {xp.int8, xp.int16} <= set(hs.device_dtypes()):
+        pytest.skip(f"{device} lacks int8 or int16")
+    x = hs.to_device(np.array([1, 2], dtype=np.int8))
+    with pytest.raises(TypeError) as info:
+        x **= hs.to_device(np.array([-1, 2], dtype=np.int16))
+    assert isinstance(info.value, xp.HalTypeError)
+    assert "in-place" in str(info.value) and "int16" in str(info.value)
+    hs.assert_matches(x, np.array([1, 2], dtype=np.int8))
+
+
 @pytest.mark.parametrize("spec,dtype", _operator_cases(reflected_only=True))
 @given(data=st.data())
 def test_operator_inplace(spec, dtype, data):

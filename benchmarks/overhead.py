@@ -32,6 +32,7 @@ import time
 import timeit
 
 # the alternating-rounds loop hal bench uses (hal/_bench/_timing.py)
+from hal._bench._render import format_seconds
 from hal._bench._timing import alternate, batch_timer, paired_ratios, quantiles
 
 __all__ = ["run", "render", "main"]
@@ -195,13 +196,7 @@ def run(quick: bool = False, clock: str = "wall") -> list[dict]:
 
 
 def _time(s: float) -> str:
-    if s < 1e-6:
-        return f"{s * 1e9:.0f} ns"
-    if s < 1e-3:
-        return f"{s * 1e6:.2f} µs"
-    if s < 1:
-        return f"{s * 1e3:.1f} ms"
-    return f"{s:.2f} s"
+    return format_seconds(s, us_digits=2)
 
 
 def render(rows: list[dict], console=None, quick: bool = False) -> None:

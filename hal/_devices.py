@@ -77,9 +77,7 @@ def get_device(selector: str | Device) -> Device:
                             f"{', '.join(str(d) for d in state.devices)}")
     text = rest.lower()
     for dev in state.devices:
-        info = dev.info
-        fields = (info.vendor, info.platform, info.name, info.driver_version)
-        if any(text in field.lower() for field in fields):
+        if _matches(dev.info, text):
             return dev
     raise HalValueError(f"no {backend} device matches {rest!r}; {backend} devices: "
                         + ", ".join(f"{d} ({d.info.platform or d.info.vendor}: {d.name})"
@@ -95,14 +93,18 @@ def _unusable_match(state, rest: str):
         if rest.isdigit():
             if info.index == int(rest):
                 return info
-        elif any(text in f.lower() for f in (info.vendor, info.platform, info.name,
-                                              info.driver_version)):
-            # text matching a usable device as well picks the usable one
-            if not any(text in f.lower() for d in state.devices
-                       for f in (d.info.vendor, d.info.platform, d.info.name,
-                                 d.info.driver_version)):
-                return info
+        # text matching a usable device as well picks the usable one
+        elif _matches(info, text) and not any(_matches(d.info, text)
+                                              for d in state.devices):
+            return info
     return None
+
+
+def _matches(info, text: str) -> bool:
+    """Whether selector text (lower case) names this device: vendor, platform, device
+    name or driver version contain it."""
+    return any(text in field.lower() for field in
+               (info.vendor, info.platform, info.name, info.driver_version))
 
 
 def _plugin_switches() -> str:

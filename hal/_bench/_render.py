@@ -16,11 +16,13 @@ _LEGEND = ("ratio: NumPy time / device time, the median of paired alternating ro
            "empty (cold) and a filled (warm) disk cache, then the fastest later call.")
 
 
-def format_seconds(s: float) -> str:
+def format_seconds(s: float, us_digits: int = 1) -> str:
+    """``s`` in ns, µs, ms or s; ``us_digits`` decimals for microseconds (per-op
+    overheads of a microsecond or two want more than one)."""
     if s < 1e-6:
         return f"{s * 1e9:.0f} ns"
     if s < 1e-3:
-        return f"{s * 1e6:.1f} µs"
+        return f"{s * 1e6:.{us_digits}f} µs"
     if s < 1:
         return f"{s * 1e3:.1f} ms"
     return f"{s:.2f} s"

@@ -51,18 +51,15 @@ class OpenCLRuntime(Runtime):
     # consumers import (kDLOpenCL), so only an explicit copy to the host is offered.
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
         kwargs = {} if max_version is None else {"max_version": max_version}
-        shares_host_memory = native.state.is_cpu
         if dl_device is not None and tuple(dl_device) != (_KDLCPU, 0):
             raise BufferError(f"__dlpack__: arrays on {native.state.hal_device} export to "
                               f"the host (dl_device=(1, 0)) only, not {dl_device}")
-        if copy or (copy is None and not shares_host_memory):
-            if copy is None and dl_device is None:
-                raise BufferError(self._no_zero_copy(native))
+        if not copy and native.state.is_cpu:  # host memory already: share it
+            from ._hostview import host_view
+            return host_view(native).__dlpack__(**kwargs)
+        if copy or (copy is None and dl_device is not None):  # a host copy was asked for
             return self.to_host(native).__dlpack__(**kwargs)
-        if not shares_host_memory:
-            raise BufferError(self._no_zero_copy(native))
-        from ._hostview import host_view
-        return host_view(native).__dlpack__(**kwargs)
+        raise BufferError(self._no_zero_copy(native))
 
     @staticmethod
     def _no_zero_copy(native) -> str:

@@ -13,9 +13,10 @@ import math as _math
 __array_api_version__ = "2024.12"
 __version__ = "0.1.0"
 
-from ._errors import (HalDeviceError, HalError, HalFallbackWarning, HalIndexError,  # noqa: E402
-                      HalMemoryError, HalNotImplementedError, HalPluginError,
-                      HalTypeError, HalValueError)
+from ._errors import (HalCacheWarning, HalDeviceError, HalError,  # noqa: E402
+                      HalFallbackWarning, HalIndexError, HalMemoryError,
+                      HalNotImplementedError, HalPluginError, HalTypeError, HalValueError,
+                      KernelBuildError)
 from ._dtypes import (DType, bool, can_cast, complex64, complex128, finfo,  # noqa: E402
                       float16, float32, float64, iinfo, int8, int16, int32, int64,
                       isdtype, result_type, uint8, uint16, uint32, uint64)
@@ -151,4 +152,5 @@ __all__ = sorted({
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",
+    "HalCacheWarning", "KernelBuildError",
 })

@@ -18,6 +18,8 @@ __all__ = [
     "HalPluginError",
     "HalMemoryError",
     "HalFallbackWarning",
+    "KernelBuildError",
+    "HalCacheWarning",
 ]
 
 
@@ -54,6 +56,18 @@ class HalPluginError(HalError, RuntimeError):
 
 class HalMemoryError(HalError, MemoryError):
     """A device ran out of memory."""
+
+
+class KernelBuildError(HalError, RuntimeError):
+    """A kernel did not compile (bad source or option, compiler crash, missing
+    compiler); the message names the kernel and device and carries the build log.
+    Nothing of a failed build is cached: the next build compiles again."""
+
+
+class HalCacheWarning(UserWarning):
+    """hal's on-disk kernel cache is not used (an untrusted directory or entry, a
+    read-only or full disk); the message names the path, the problem and the fix.
+    Kernels still compile; only the cache is off."""
 
 
 class HalFallbackWarning(UserWarning):

@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from ._errors import HalError
+from ._errors import KernelBuildError
 
 __all__ = ["Compiled", "CompileError", "ToolchainMissing", "DEFAULT_ARCHS",
            "compile_cuda", "compile_hip", "nvrtc_version", "hipcc_path", "hipcc_version",
@@ -44,11 +44,12 @@ _KD_SYMBOL = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\.kd\x00")
 _AMDHSA_KERNEL = re.compile(r"^\s*\.amdhsa_kernel\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 
 
-class CompileError(HalError, RuntimeError):
-    """A kernel did not compile; the message carries the compiler's log."""
+class CompileError(KernelBuildError):
+    """A kernel did not compile (or the compiler crashed); the message carries the
+    compiler's log."""
 
 
-class ToolchainMissing(HalError, RuntimeError):
+class ToolchainMissing(KernelBuildError):
     """The compiler a target needs is not installed; the message says how to get it."""
 
 
@@ -134,7 +135,14 @@ HIPCC_INSTALL = "apt-get install hipcc  (Debian/Ubuntu; or ROCm's own hipcc)"
 
 def hipcc_path() -> str:
     """The ``hipcc`` to use (``$HIPCC`` or the one on PATH); raises if none."""
-    path = os.environ.get("HIPCC") or shutil.which("hipcc")
+    path = os.environ.get("HIPCC")
+    if path:
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise ToolchainMissing(f"HIPCC={path} is not an executable file; point HIPCC "
+                                   f"at hipcc, or unset it and install hipcc: "
+                                   f"{HIPCC_INSTALL}")
+        return path
+    path = shutil.which("hipcc")
     if not path:
         raise ToolchainMissing(f"hipcc is not installed; install it: {HIPCC_INSTALL}")
     return path
@@ -155,8 +163,31 @@ def compiler_identity(target: str) -> str:
 def _hipcc(args: list[str], cwd: str) -> subprocess.CompletedProcess:
     # HIP_PLATFORM=amd: hipcc would pick nvcc (the NVIDIA platform) if it finds one
     env = {**os.environ, "HIP_PLATFORM": "amd"}
-    return subprocess.run([hipcc_path(), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    path = hipcc_path()
+    try:
+        return subprocess.run([path, *args], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=600)
+    except OSError as exc:  # vanished, or not runnable (exec format, permissions)
+        raise ToolchainMissing(f"{path} cannot be run ({exc.strerror}); reinstall it: "
+                               f"{HIPCC_INSTALL}") from None
+    except subprocess.TimeoutExpired:
+        raise CompileError(f"{path} {' '.join(args[:3])} ... did not finish in 600 s "
+                           f"and was stopped") from None
+
+
+def _failure(run: subprocess.CompletedProcess) -> str:
+    """How hipcc ended: its exit status (or the signal that killed it) and its log."""
+    if run.returncode < 0:
+        import signal
+        try:
+            name = signal.Signals(-run.returncode).name
+        except ValueError:
+            name = f"signal {-run.returncode}"
+        status = f"the compiler crashed (killed by {name})"
+    else:
+        status = f"exit status {run.returncode}"
+    log = (run.stderr or "").strip() or (run.stdout or "").strip() or "(no output)"
+    return f"{status}:\n{log}"
 
 
 @functools.cache
@@ -172,8 +203,8 @@ def _has_device_library(arch: str) -> bool:
             return True
         if "cannot find ROCm device library" in run.stderr:
             return False
-        raise CompileError(f"hipcc cannot compile even a one-line kernel for {arch}:\n"
-                           f"{run.stderr}")
+        raise CompileError(f"hipcc cannot compile even a one-line kernel for {arch}, "
+                           f"{_failure(run)}")
 
 
 def compile_hip(source: str, options: tuple[str, ...], arch: str, name: str) -> Compiled:
@@ -193,7 +224,7 @@ def compile_hip(source: str, options: tuple[str, ...], arch: str, name: str) -> 
         run = _hipcc([*args, "-std=c++17", "-Wno-unused-command-line-argument",
                       *options, "kernel.hip"], tmp)
         if run.returncode != 0:
-            raise CompileError(f"hipcc ({arch}) failed on {name}:\n{run.stderr.strip()}")
+            raise CompileError(f"hipcc ({arch}) failed on {name}, {_failure(run)}")
         with open(os.path.join(tmp, out), "rb") as f:
             output = f.read()
     if linked:

@@ -71,7 +71,43 @@ def build(device_index: int, name: str, source: str, options) -> Program:
     try:
         program = program_api.create_program_from_source(
             queue(device_index), source, " ".join(options))
-    except program_api.SyclProgramCompilationError as exc:
-        raise hal.HalError(f"building {name} with {' '.join(options)} failed on "
-                           f"oneapi:{device_index} ({device.name}): {exc}") from None
+    except Exception as exc:  # SyclProgramCompilationError, or a failing compiler's own
+        log = str(exc).strip() or _opencl_build_log(device, source, options)
+        err = hal.KernelBuildError(
+            f"building {name} failed on oneapi:{device_index} ({device.name}, "
+            f"{device.driver_version}) with options {' '.join(options) or '(none)'}: "
+            f"{type(exc).__name__}; nothing was cached, the next build compiles again. "
+            f"Build log:\n{log}")
+        err.kernel, err.device, err.options, err.log = (name, f"oneapi:{device_index}",
+                                                        list(options), log)
+        raise err from None
     return Program(program, device_index, name)
+
+
+def _opencl_build_log(device, source: str, options) -> str:
+    """The compiler's log of a failed build, which dpctl does not pass on: the same
+    source built by the same OpenCL driver through PyOpenCL (only after a failure)."""
+    try:
+        import warnings
+
+        import pyopencl as cl
+        matches = [d for p in cl.get_platforms() for d in p.get_devices()
+                   if d.name.strip() == device.name.strip()
+                   and d.driver_version == device.driver_version]
+        if not matches:
+            return ("(dpctl gives no build log and PyOpenCL sees no OpenCL device "
+                    f"{device.name!r} with driver {device.driver_version})")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cl.Program(cl.Context(matches[:1]), source).build(options=list(options),
+                                                               cache_dir=False)
+    except ImportError:
+        return "(dpctl gives no build log; install PyOpenCL to see it: pip install pyopencl)"
+    except Exception as exc:
+        text = str(exc)
+        start = text.find("Build on ")
+        end = text.find("\n(options: ")
+        if start >= 0:
+            text = text[text.find("\n", start) + 1:end if end > start else None]
+        return text.strip()
+    return "(dpctl gives no build log, and the same build through PyOpenCL succeeded)"

@@ -33,14 +33,12 @@ def _prepare_icd() -> None:
 def _prepare_jit_cache() -> None:
     if "SYCL_CACHE_PERSISTENT" in os.environ or "SYCL_CACHE_DIR" in os.environ:
         return  # the user's own SYCL cache settings win
-    from hal._diskcache import cache_root, enabled
-    if not enabled():  # HAL_NO_CACHE=1: hal writes no cache, SYCL's included
+    from hal._diskcache import private_dir
+    # SYCL loads binaries from its cache: only a directory hal trusts (None when
+    # HAL_NO_CACHE=1, or the cache is untrusted or unwritable: SYCL then JIT-compiles)
+    directory = private_dir("sycl")
+    if directory is None:
         return
-    directory = os.path.join(cache_root(), "sycl")
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError:
-        return  # no cache directory: SYCL simply JIT-compiles every process
     os.environ["SYCL_CACHE_PERSISTENT"] = "1"
     os.environ["SYCL_CACHE_DIR"] = directory
 

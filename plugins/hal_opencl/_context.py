@@ -9,6 +9,7 @@ op loads a binary instead of compiling.
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 
@@ -22,8 +23,19 @@ from ._array import CLArray
 _DTYPE_ITEMSIZE = {d: d.itemsize for d in hal.all_dtypes()}
 
 
-class KernelBuildError(hal.HalError, RuntimeError):
-    """A portable kernel failed to compile; the message carries the build log."""
+#: hal's public build error (``hal.KernelBuildError``), also importable from here
+KernelBuildError = hal.KernelBuildError
+
+
+# the compiler's log inside PyOpenCL's build error message
+_BUILD_LOG = re.compile(r"^Build on [^\n]*:\n(.*?)(?:^\(options: |\Z)", re.S | re.M)
+
+
+def _named(exc: Exception, message: str) -> Exception:
+    """``exc``'s build error again with ``message`` (its kernel's name added)."""
+    err = KernelBuildError(message)
+    err.__dict__.update(exc.__dict__)
+    return err
 
 
 class DeviceState:
@@ -130,7 +142,10 @@ class DeviceState:
             with self._lock:
                 k = self._kernels.get(key)
                 if k is None:
-                    program = self.program(file, dtype, instance)
+                    try:
+                        program = self.program(file, dtype, instance)
+                    except KernelBuildError as exc:
+                        raise _named(exc, f"kernel {name!r}: {exc}") from None
                     try:
                         k = self.cl.Kernel(program, name)
                     except self.cl.Error as exc:
@@ -195,7 +210,13 @@ class DeviceState:
                                  f"kernels/{file} {instance}".strip())
 
     def build_source(self, source: str, options: list[str], what: str):
-        """Compile ``source`` (or load its binary from the disk cache)."""
+        """Compile ``source`` (or load its verified binary from the disk cache).
+
+        A failed build raises :class:`hal.KernelBuildError` with the compiler's log and
+        leaves nothing behind: callers keep only what this returns (no program in
+        ``_programs``), and only a successful build is stored on disk, so the next
+        build compiles again.
+        """
         cl = self.cl
         digest = _diskcache.key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
         binary = _diskcache.load("opencl", digest)
@@ -207,14 +228,11 @@ class DeviceState:
                 return program
             except cl.Error:
                 pass  # a binary the driver no longer accepts: rebuild it from source
-        program = cl.Program(self.context, source)
         try:
+            program = cl.Program(self.context, source)
             program.build(options=options, cache_dir=False)
-        except cl.Error as exc:
-            log = str(exc)
-            raise KernelBuildError(
-                f"building {what} with {' '.join(options)} failed on "
-                f"{self.hal_device} ({self.device.name}):\n{log}") from None
+        except Exception as exc:  # cl.Error, or whatever a failing compiler raises
+            raise self._build_error(what, options, exc) from None
         self.stats["built"] += 1
         try:
             binaries = program.binaries
@@ -223,6 +241,23 @@ class DeviceState:
         except cl.Error:
             pass
         return program
+
+    def _build_error(self, what: str, options: list[str], exc) -> Exception:
+        """The ``KernelBuildError`` of a failed build: kernel, device, driver, options
+        and the compiler's log (cut out of PyOpenCL's message, which repeats its status
+        three times before it and names a temporary copy of the source after it)."""
+        text = str(exc) or type(exc).__name__
+        found = _BUILD_LOG.search(text)
+        log = found.group(1).strip() if found else text
+        status = text.split(" - ")[0].splitlines()[0]
+        driver = f"{self.platform.name.strip()} {self.device.driver_version}"
+        err = KernelBuildError(
+            f"building {what} failed on {self.hal_device} ({self.device.name.strip()}, "
+            f"{driver}) with options {' '.join(options) or '(none)'}: {status}; nothing "
+            f"was cached, the next build compiles again. Build log:\n{log}")
+        err.kernel, err.device, err.options, err.log = what, str(self.hal_device), \
+            list(options), log
+        return err
 
     def launch(self, kernel, n: int, *args) -> None:
         """Run ``kernel`` over ``n`` work-items (one per element), CPU-friendly shape."""

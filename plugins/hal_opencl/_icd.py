@@ -40,8 +40,17 @@ def find_intel_runtime() -> str | None:
 
 
 def _icd_dir() -> str:
-    from hal._diskcache import cache_root
-    return os.path.join(cache_root(), "opencl-vendors")
+    # the ICD file names a library every process then loads: keep it where only this
+    # user can write (hal's cache when trusted, else a private temporary directory)
+    from hal._diskcache import private_dir
+    directory = private_dir("opencl-vendors")
+    if directory is None:
+        import atexit
+        import shutil
+        import tempfile
+        directory = tempfile.mkdtemp(prefix="hal-opencl-vendors-")
+        atexit.register(shutil.rmtree, directory, True)
+    return directory
 
 
 def prepare() -> None:

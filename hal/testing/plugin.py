@@ -42,7 +42,41 @@ def pytest_addoption(parser):
              "name); default: the plugin that provides the device's backend")
 
 
+#: what ``pip install 'hal[testing]'`` adds: import name -> distribution (pyproject.toml)
+TESTING_EXTRA = {"hypothesis": "hypothesis", "array_api_strict": "array-api-strict"}
+
+
+def missing_requirements() -> list[str]:
+    """Distributions of the ``testing`` extra that are not installed."""
+    import importlib.util
+    return [dist for module, dist in TESTING_EXTRA.items()
+            if importlib.util.find_spec(module) is None]
+
+
+def _check_requirements(config) -> None:
+    """A one-line fix instead of a collection traceback when the kit's extra is missing.
+
+    Runs before any conftest is imported (a conftest of hal's checkout imports
+    array-api-strict), and only when the kit is asked for: this plugin is loaded by
+    every pytest run of an environment with hal installed.
+    """
+    if not _kit_requested(config):
+        return
+    missing = missing_requirements()
+    if missing:
+        raise pytest.UsageError(
+            f"hal's conformance kit needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed: "
+            "pip install 'hal[testing]'  (from a checkout of hal: pip install -e '.[testing]')")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    _check_requirements(early_config)
+
+
 def pytest_configure(config):
+    _check_requirements(config)   # the kit asked for with -p, after the conftests
     _state.CONFIG.update(selector=config.getoption("--hal-device", None),
                          profile=config.getoption("--hal-profile", None),
                          plugin=config.getoption("--hal-plugin", None))

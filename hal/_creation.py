@@ -6,7 +6,7 @@ import builtins
 
 import numpy as np
 
-from . import _dtypes
+from . import _casting, _dtypes
 from ._array import Array, Placement, new_array
 from ._devices import as_device
 from ._dispatch import call, dtype_error
@@ -94,14 +94,22 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
             host = np.asarray(obj)
             if dtype is None:
                 dtype = _infer_dtype(host, device, obj)
+            elif dtype.kind in "iu":
+                host = _python_data_to_int(obj, host, dtype, device)
             if host.dtype != dtype.numpy:
-                host = host.astype(dtype.numpy)
+                host = _casting.to_dtype(host, dtype)
             if copy is False:
                 raise HalValueError("asarray: copy=False, but Python data must be copied "
                                     "into a new array")
         else:
-            host = np.asarray(obj, dtype=None if dtype is None else dtype.numpy,
-                              copy=copy if device.backend == "numpy" else None)
+            copy_arg = copy if device.backend == "numpy" else None
+            host = np.asarray(obj, copy=copy_arg)
+            if dtype is not None and host.dtype != dtype.numpy:
+                if copy is False:
+                    raise HalValueError(f"asarray: copy=False, but converting "
+                                        f"{host.dtype} data to {dtype} needs a copy")
+                # an array cast (hal's table: floats to integers saturate)
+                host = _casting.to_dtype(host, dtype)
     except (ValueError, TypeError, OverflowError) as exc:
         raise translate(exc, "asarray", device) from exc
     if host.dtype not in _dtypes.FROM_NUMPY:
@@ -136,6 +144,21 @@ def _asarray_from_array(x: Array, dtype, device, copy) -> Array:
         from ._manipulation import astype
         return astype(x, x._p.dtype, copy=True)
     return x
+
+
+def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
+    """Python data for an integer ``dtype``: its ints must fit (HalOverflowError, as in
+    NumPy 2, instead of a silent wrap); floats among them convert as ``astype`` does."""
+    kind = host.dtype.kind
+    if kind in "iu":
+        _casting.check_int_range(host, dtype, device)
+    elif kind in "fO" and not _has_float(obj):
+        # ints only, but beyond int64/uint64 or of mixed sign past int64: NumPy read
+        # them as floats or objects; check the exact values
+        _casting.check_int_range(np.asarray(obj, dtype=object), dtype, device)
+    elif kind == "O":
+        host = np.asarray(obj, dtype=np.float64)  # ints beyond uint64 and floats
+    return host
 
 
 def _creation(op: str, shape, dtype, device, *args, **kwargs) -> Array:

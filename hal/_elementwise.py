@@ -14,10 +14,10 @@ from typing import Callable
 import functools
 import inspect
 
-from . import _dtypes
-from ._array import Array, Placement, _speedups
+from . import _casting, _dtypes
+from ._array import Array, Placement, _speedups, new_array
 from ._dispatch import Op, dtype_error, op, resolve
-from ._errors import HalDeviceError, HalTypeError, translate
+from ._errors import HalDeviceError, HalOverflowError, HalTypeError, HalValueError, translate
 from ._optable import OPS as OPS_BY_NAME
 from ._optable import (ANY, BINARY, BOOL, FLOATING, INTEGER, INTEGER_OR_BOOL, NUMERIC,
                        REAL, REAL_FLOATING, REAL_OR_BOOL, TO_BOOL, TO_REAL, UNARY, OpSpec)
@@ -164,6 +164,8 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
 
     f1, f2 = converter(x1, a1, d1), converter(x2, a2, d2)
     kernel = _with_converters(o_kernel, f1, f2)
+    if not (a1 and a2) and loop.kind in "iu" and _scalar_type(x2 if a1 else x1) is int:
+        kernel = _int_scalar_checked(kernel, spec.name, device, loop, scalar_first=a2)
     out = Placement.of(device, _result_dtype(spec, loop))
     res.result_dtype = out.dtype
     entry = (kernel, out)
@@ -171,6 +173,80 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     o.cache[key] = entry
     o.resolutions[key] = res
     return entry
+
+
+# -- Python int scalars with integer arrays (README: "Behaviour the standard leaves to
+# the implementation") ------------------------------------------------------------------
+
+#: the Python ints each integer dtype holds, so the per-op check is two comparisons
+_INT_BOUNDS = _casting.INT_BOUNDS
+
+#: comparisons with an int beyond the dtype's range are exact, as in NumPy 2: the
+#: answer for (array OP int above the range), then for an int below it
+_BEYOND = {"less": (True, False), "less_equal": (True, False), "not_equal": (True, True),
+           "greater": (False, True), "greater_equal": (False, True),
+           "equal": (False, False)}
+_MIRROR = {"less": "greater", "less_equal": "greater_equal", "greater": "less",
+           "greater_equal": "less_equal", "equal": "equal", "not_equal": "not_equal"}
+
+
+def _int_scalar_checked(kernel, name: str, device, dtype, *, scalar_first: bool):
+    """``kernel`` behind a range check of its Python int operand.
+
+    A kernel would wrap (OpenCL), refuse (NumPy) or fail in its binding (PyOpenCL's
+    ``std::bad_cast``) on an int its dtype cannot hold; checking here, before any
+    device sees the value, gives one answer everywhere.  In range, the cost is two
+    comparisons and a call; the error message is built only when raising.
+    """
+    lo, hi = _INT_BOUNDS[dtype]
+    if name == "pow" and not scalar_first:
+        lo = 0  # x ** -n: refused on every device, as NumPy and PyTorch do
+
+    def out_of_range(value, native):
+        if name in _BEYOND:
+            return _compare_beyond(name, native, value, device, dtype, scalar_first)
+        if name == "pow" and not scalar_first and value < 0:
+            raise HalValueError(
+                f"pow on {device}: integers to negative integer powers are not allowed "
+                f"({dtype.name} array ** {value}); use a floating array, e.g. "
+                f"hal.astype(x, {_float_for(device)}) ** {value}")
+        raise _overflow(name, device, dtype, value)
+
+    if scalar_first:
+        def checked(a, b):
+            if lo <= a <= hi:
+                return kernel(a, b)
+            return out_of_range(a, b)
+    else:
+        def checked(a, b):
+            if lo <= b <= hi:
+                return kernel(a, b)
+            return out_of_range(b, a)
+    return checked
+
+
+def _compare_beyond(name, native, value, device, dtype, scalar_first: bool):
+    """``native OP value`` for an int beyond ``dtype``: every element has one answer."""
+    if scalar_first:  # value OP x is x MIRROR(OP) value
+        name = _MIRROR[name]
+    answer = _BEYOND[name][0 if value > 0 else 1]
+    x = new_array(native, Placement.of(device, dtype))
+    lo = _INT_BOUNDS[dtype][0]
+    # x >= lo holds for every element, x < lo for none: in-range kernels, any shape
+    result = greater_equal(x, lo) if answer else less(x, lo)  # noqa: F821 (generated)
+    return result._native
+
+
+def _float_for(device) -> str:
+    return f"hal.{device.default_float.name}"
+
+
+def _overflow(name: str, device, dtype, value) -> HalOverflowError:
+    lo, hi = _INT_BOUNDS[dtype]
+    return HalOverflowError(f"{name} on {device}: the Python int {value} is out of range "
+                            f"for {dtype.name} ({lo} to {hi}); cast the array to a dtype "
+                            f"that holds it first, e.g. hal.astype(x, "
+                            f"{_casting.holding(value, dtype, device)})")
 
 
 def _with_converters(kernel, f1, f2):

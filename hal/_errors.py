@@ -12,6 +12,7 @@ __all__ = [
     "HalError",
     "HalTypeError",
     "HalValueError",
+    "HalOverflowError",
     "HalIndexError",
     "HalDeviceError",
     "HalNotImplementedError",
@@ -33,6 +34,11 @@ class HalTypeError(HalError, TypeError):
 
 class HalValueError(HalError, ValueError):
     """A value out of the op's domain: bad shape, axis, selector, policy ..."""
+
+
+class HalOverflowError(HalValueError, OverflowError):
+    """A Python int that the op's integer dtype cannot hold (``int8_array + 1000``,
+    ``asarray(300, dtype=int8)``): refused on every device, as NumPy 2 does."""
 
 
 class HalIndexError(HalError, IndexError):

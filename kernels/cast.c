@@ -21,6 +21,42 @@
 #endif
 
 #define conv_real(DST, v) ((DST)RE_OF(v))
+
+/* Floating to integer: saturating, as OpenCL's convert_<type>_sat and hal's table
+ * (README, "Behaviour the standard leaves to the implementation"): NaN gives 0,
+ * values at or beyond 2^(bits-1) (2^bits unsigned) and infinities the nearest bound,
+ * the rest truncate toward zero.  A plain C cast of those is undefined and differs
+ * between devices.  LIM is 2^(bits-1) (2^bits unsigned) as a float literal: a power
+ * of two, exact in every floating type (in half it rounds to infinity, which is above
+ * every finite half).  Integer and bool sources keep C's conversion (modular). */
+#if defined(T_KIND_F) || defined(T_KIND_C)
+#if defined(T_KIND_C)
+#define SAT_T T_REAL
+#else
+#define SAT_T T
+#endif
+#define conv_sat_signed(DST, v, LIM, MAX, MIN) \
+    ((SAT_T)RE_OF(v) >= (SAT_T)(LIM) ? (DST)(MAX) : \
+     (SAT_T)RE_OF(v) >= -(SAT_T)(LIM) ? (DST)RE_OF(v) : \
+     (SAT_T)RE_OF(v) != (SAT_T)RE_OF(v) ? (DST)0 : (DST)(MIN))
+#define conv_sat_unsigned(DST, v, LIM, MAX) \
+    ((SAT_T)RE_OF(v) >= (SAT_T)(LIM) ? (DST)(MAX) : \
+     (SAT_T)RE_OF(v) > (SAT_T)(-1.0f) ? (DST)RE_OF(v) : (DST)0)
+#else
+#define conv_sat_signed(DST, v, LIM, MAX, MIN) ((DST)(v))
+#define conv_sat_unsigned(DST, v, LIM, MAX) ((DST)(v))
+#endif
+#define conv_int8(DST, v) conv_sat_signed(DST, v, 128.0f, 127, -128)
+#define conv_int16(DST, v) conv_sat_signed(DST, v, 32768.0f, 32767, -32768)
+#define conv_int32(DST, v) conv_sat_signed(DST, v, 2147483648.0f, 2147483647, \
+                                           (-2147483647 - 1))
+#define conv_int64(DST, v) conv_sat_signed(DST, v, 9223372036854775808.0f, \
+                                           0x7fffffffffffffff, (-0x7fffffffffffffff - 1))
+#define conv_uint8(DST, v) conv_sat_unsigned(DST, v, 256.0f, 0xff)
+#define conv_uint16(DST, v) conv_sat_unsigned(DST, v, 65536.0f, 0xffff)
+#define conv_uint32(DST, v) conv_sat_unsigned(DST, v, 4294967296.0f, 0xffffffff)
+#define conv_uint64(DST, v) conv_sat_unsigned(DST, v, 18446744073709551616.0f, \
+                                              0xffffffffffffffff)
 #define conv_bool(DST, v) ((DST)(NONZERO(v) ? 1 : 0))
 #define conv_c64(DST, v) MAKE_COMPLEX64((float)RE_OF(v), (float)IM_OF(v))
 #define conv_c128(DST, v) MAKE_COMPLEX128((double)RE_OF(v), (double)IM_OF(v))
@@ -35,11 +71,11 @@
 #else
 #define HAL_FP16_DSTS(X)
 #endif
-#define HAL_DESTINATIONS(X) X(bool, hal_bool, conv_bool) X(int8, hal_int8, conv_real) \
-    X(int16, hal_int16, conv_real) X(int32, hal_int32, conv_real) \
-    X(int64, hal_int64, conv_real) X(uint8, hal_uint8, conv_real) \
-    X(uint16, hal_uint16, conv_real) X(uint32, hal_uint32, conv_real) \
-    X(uint64, hal_uint64, conv_real) X(float32, hal_float32, conv_real) \
+#define HAL_DESTINATIONS(X) X(bool, hal_bool, conv_bool) X(int8, hal_int8, conv_int8) \
+    X(int16, hal_int16, conv_int16) X(int32, hal_int32, conv_int32) \
+    X(int64, hal_int64, conv_int64) X(uint8, hal_uint8, conv_uint8) \
+    X(uint16, hal_uint16, conv_uint16) X(uint32, hal_uint32, conv_uint32) \
+    X(uint64, hal_uint64, conv_uint64) X(float32, hal_float32, conv_real) \
     X(complex64, hal_complex64, conv_c64) HAL_FP64_DSTS(X) HAL_FP16_DSTS(X)
 
 #include "strided.h"

@@ -25,6 +25,37 @@ def _elementwise(name):
     return getattr(np, _UFUNC_NAMES.get(name, name))
 
 
+# -- integer ops where NumPy's answer is not hal's table ---------------------------
+# (README: "Behaviour the standard leaves to the implementation"; every device agrees)
+
+def int_floor_divide(x1, x2):
+    # NumPy already gives 0 for x // 0 and wraps INT_MIN // -1; only its warnings go
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.floor_divide(x1, x2)
+
+
+def int_remainder(x1, x2):
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.remainder(x1, x2)
+
+
+def int_pow(x1, x2):
+    """``x1 ** x2`` for integers; a negative exponent in an array gives 1 for x == 1,
+    (-1)**n for x == -1 and 0 otherwise, as PyTorch does (NumPy raises; refusing would
+    need a look at the data, a device sync elsewhere).  A negative Python int exponent
+    never gets here: hal's core refuses it before dispatch."""
+    try:
+        return np.power(x1, x2)
+    except ValueError:  # NumPy: "Integers to negative integer powers are not allowed"
+        pass
+    negative = np.less(x2, 0)
+    result = np.power(x1, np.where(negative, 0, x2))
+    odd = np.bitwise_and(x2, 1) != 0
+    special = np.where(np.equal(x1, 1), 1, np.where(np.equal(x1, -1),
+                                                    np.where(odd, -1, 1), 0))
+    return np.where(negative, special, result).astype(result.dtype, copy=False)
+
+
 # -- creation ---------------------------------------------------------------------
 
 def arange(start, stop, step, *, dtype, device):
@@ -60,7 +91,35 @@ def meshgrid(*arrays, indexing):
 
 
 def astype(x, dtype, *, copy=True):
+    if dtype.kind in "iu" and x.dtype.kind == "f":
+        return saturating_cast(x, dtype.numpy)
     return x.astype(dtype.numpy, copy=copy)
+
+
+def saturating_cast(x, target):
+    """Floating ``x`` to integer ``target`` as OpenCL's ``convert_<type>_sat``: NaN
+    gives 0, values beyond the range (and infinities) the nearest bound, everything
+    else truncates toward zero.  NumPy's own cast leaves those to the CPU (INT_MIN
+    on x86, with a warning); hal's table makes every device give the same."""
+    x = np.asarray(x)
+    info = np.iinfo(target)
+    # the bounds as floats are exact powers of two: [low, high) truncates into range
+    low = -1.0 if info.min == 0 else float(info.min)
+    high = float(info.max) + 1.0
+    if x.size == 0:
+        return x.astype(target)
+    # compared as Python floats (exact): float16 would round the bounds to infinity
+    smallest, largest = float(np.min(x)), float(np.max(x))  # NaN: both NaN, not in range
+    if (smallest > low if info.min == 0 else smallest >= low) and largest < high:
+        return x.astype(target)
+    if x.dtype.itemsize < 4:
+        x = x.astype(np.float32)  # holds every integer bound exactly
+    with np.errstate(invalid="ignore"):
+        out = x.astype(target)
+    out[x >= high] = info.max
+    out[(x <= low) if info.min == 0 else (x < low)] = info.min
+    out[np.isnan(x)] = 0
+    return out
 
 
 # -- indexing ---------------------------------------------------------------------
@@ -247,6 +306,11 @@ def register(registry) -> None:
         if spec.kind in ("unary", "binary"):
             registry.register(spec.name, _elementwise(spec.name), promotes=True,
                               name=f"numpy.{_UFUNC_NAMES.get(spec.name, spec.name)}")
+
+    for name, fn in (("floor_divide", int_floor_divide), ("remainder", int_remainder),
+                     ("pow", int_pow)):
+        registry.register(name, fn, dtypes=[d for d in hal.all_dtypes() if d.kind in "iu"],
+                          promotes=True, priority=1, name=f"numpy.{fn.__name__}")
 
     local = {
         "arange": arange, "empty": empty, "zeros": zeros, "ones": ones, "full": full,

@@ -2,7 +2,10 @@
 
 dpnp computes some ops differently from NumPy (hal's reference) at infinities, NaNs
 and signed zeros: the complex functions (``0 ** 0j`` is NaN in dpnp, ``cosh(90+0j)``
-has a NaN imaginary part ...) and real ``floor_divide`` by or of an infinity.  On devices that build OpenCL C (SYCL's OpenCL
+has a NaN imaginary part ...) and real ``floor_divide`` by or of an infinity; and where
+dpnp's answer is not hal's table of implementation-defined behaviour (integer ``pow``
+with negative exponents, ``astype`` of NaN and out-of-range floats to integers).
+On devices that build OpenCL C (SYCL's OpenCL
 backend) these loops run hal's portable kernels from ``kernels/elementwise.c`` (the
 ones the OpenCL backend runs, written to NumPy's special-value rules), built with
 dpctl's program API and launched on the device's queue on dpnp's USM memory.
@@ -37,6 +40,11 @@ _COMPLEX_FUNCTIONS = (
 #: op -> loop dtypes that need hal's kernel instead of dpnp's function
 OPS_AND_DTYPES = {name: _COMPLEX for name in _COMPLEX_FUNCTIONS}
 OPS_AND_DTYPES["floor_divide"] = _REAL_FLOATING
+#: integer ** negative exponents (in an array): dpnp gives 0 even for 1 ** -1; hal's
+#: table (README, "Behaviour the standard leaves to the implementation") gives 1, and
+#: (-1) ** n for -1, as PyTorch does
+_INTEGER = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+OPS_AND_DTYPES["pow"] = _COMPLEX + _INTEGER
 
 
 def _program(device, spec, loop, kind: str):
@@ -102,6 +110,35 @@ def binary_factory(spec):
     return factory
 
 
+def astype_factory(device, dtypes):
+    """``astype`` from a floating dtype: to integers through cast.c's saturating
+    conversions (NaN to 0, beyond the range to the bound: hal's table; dpnp's cast
+    leaves them to the CPU), to everything else through dpnp's cast."""
+    (source,) = dtypes
+    programs = {}
+
+    def program(dst):
+        p = programs.get(dst)
+        if p is None:
+            instance = f"HAL_DEFINE_CAST({dst.name}, hal_{dst.name}, conv_{dst.name})"
+            text = f"{_kernels.source('opencl', 'cast.c')}\n/* instance */\n{instance}\n"
+            options = _kernels.options(_kernels.program_defines(source, device.dtypes))
+            p = programs[dst] = build(device.index, f"kernels/cast.c {instance}", text,
+                                      options)
+        return p
+
+    def run(x, dtype, *, copy=True):
+        if dtype.kind not in "iu":
+            return dpnp.astype(x, dtype.numpy, copy=copy)
+        x = _c_order(x)
+        out = dpnp.empty(x.shape, dtype=dtype.numpy, sycl_queue=x.sycl_queue)
+        if x.size:
+            program(dtype).run(f"cast_{dtype.name}", x.size, out, x,
+                               ctypes.c_int64(element_offset(x)), ctypes.c_int64(x.size))
+        return out
+    return run
+
+
 def register(registry) -> None:
     for name, dtypes in OPS_AND_DTYPES.items():
         spec = OPS[name]
@@ -109,3 +146,6 @@ def register(registry) -> None:
         # above dpnp's function (priority 0) where the device builds OpenCL C
         registry.register(name, factory, factory=True, dtypes=dtypes, priority=10,
                           requires={"raw_kernels"}, name=f"hal.kernels.{spec.kind}[{name}]")
+    registry.register("astype", astype_factory, factory=True, dtypes=_REAL_FLOATING,
+                      priority=10, requires={"raw_kernels"},
+                      name="hal.kernels.cast (floating sources)")

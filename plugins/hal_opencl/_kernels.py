@@ -31,8 +31,10 @@ HOST_OPS = frozenset(
                              "irfftn", "hfft", "ihfft")])
 
 def _cast_instance(dst) -> str:
+    # integer destinations saturate floating sources (cast.c's conv_<int dtype>)
     conv = "conv_bool" if dst.kind == "b" else (
-        {8: "conv_c64", 16: "conv_c128"}[dst.itemsize] if dst.kind == "c" else "conv_real")
+        {8: "conv_c64", 16: "conv_c128"}[dst.itemsize] if dst.kind == "c" else
+        f"conv_{dst.name}" if dst.kind in "iu" else "conv_real")
     return f"HAL_DEFINE_CAST({dst.name}, hal_{dst.name}, {conv})"
 
 

@@ -167,10 +167,10 @@ def _ancestors_problem(root: str) -> tuple[str, str, str]:
             return "", "", ""
         if st.st_uid not in (0, me):
             return (path, f"is owned by {_owner(st.st_uid)}, who can replace the cache "
-                    f"inside it", "set HAL_CACHE_DIR to a directory under one of your own")
+                    f"inside it", "move the cache under a directory of your own")
         if st.st_mode & 0o002 and not st.st_mode & stat.S_ISVTX:
             return (path, "is writable by others (and not sticky), who can replace the "
-                    "cache inside it", f"chmod o-w {path}, or set HAL_CACHE_DIR elsewhere")
+                    "cache inside it", f"chmod +t {path} (or o-w)")
         parent = os.path.dirname(path)
         if parent == path:
             return "", "", ""
@@ -196,8 +196,9 @@ def _check_root(root: str) -> str:
             where, reason, fix = _ancestors_problem(root)
         if reason:
             problem = f"{where} {reason}"
+            said = f"it {reason}" if where == root else problem
             _warn(root, "root", (
-                f"hal's kernel cache {where} is not trusted: it {reason}. A cached "
+                f"hal's kernel cache {root} is not trusted: {said}. A cached "
                 f"kernel binary is code that runs on your device, so hal neither loads "
                 f"nor writes binaries there and compiles every kernel instead. Fix: "
                 f"{fix}, or set HAL_CACHE_DIR to a directory only you can write "

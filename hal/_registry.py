@@ -12,6 +12,7 @@ in place of arrays, with the standard's weak typing (``float32 + 1.0 -> float32`
 
 from __future__ import annotations
 
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -117,41 +118,58 @@ class Registry:
         self.decompositions: dict[str, Callable] = {}
         self.loaded_backends: set[str] = set()
         self.errors: list[str] = []
+        # A backend counts as loaded only once every plugin has registered its kernels:
+        # a thread that saw it "loaded" half-way would resolve an op to no kernel.  The
+        # lock is re-entrant because a plugin's registration may itself resolve ops.
+        self._lock = threading.RLock()
+        self._loading: set[str] = set()
 
     def add(self, kernel: Kernel) -> None:
-        bucket = self.kernels.setdefault((kernel.op, kernel.backend), [])
-        bucket.append(kernel)
-        bucket.sort(key=lambda k: -k.priority)
+        # a new list, never sorted in place: another thread may be iterating the old one
+        key = (kernel.op, kernel.backend)
+        self.kernels[key] = sorted(self.kernels.get(key, []) + [kernel],
+                                   key=lambda k: -k.priority)
 
     def ensure_backend(self, backend: str) -> None:
         """Ask every plugin for its kernels of ``backend`` (once)."""
         if backend in self.loaded_backends:
             return
         from ._plugins import host
-        self.loaded_backends.add(backend)
-        for impl in reversed(host.pm.hook.hal_register_kernels.get_hookimpls()):
-            self._ask(impl, backend)
+        with self._lock:
+            if backend in self.loaded_backends or backend in self._loading:
+                return  # loaded meanwhile, or this thread is loading it right now
+            self._loading.add(backend)
+            try:
+                for impl in reversed(host.pm.hook.hal_register_kernels.get_hookimpls()):
+                    self._ask(impl, backend)
+                self.loaded_backends.add(backend)
+            finally:
+                self._loading.discard(backend)
 
     def add_plugin(self, plugin: str) -> None:
         """A plugin registered after some backends' kernels were loaded: ask it for its
         kernels of those backends too (a plugin may add kernels to any backend)."""
         from ._plugins import host
-        for impl in host.pm.hook.hal_register_kernels.get_hookimpls():
-            if impl.plugin_name == plugin:
-                for backend in sorted(self.loaded_backends):
-                    self._ask(impl, backend)
+        with self._lock:
+            for impl in host.pm.hook.hal_register_kernels.get_hookimpls():
+                if impl.plugin_name == plugin:
+                    for backend in sorted(self.loaded_backends):
+                        self._ask(impl, backend)
 
     def _ask(self, impl, backend: str) -> None:
         """Call one plugin's ``hal_register_kernels`` for ``backend``; record failures."""
         from ._plugins import UnavailablePlugin, host
         registrar = KernelRegistrar(self, backend, impl.plugin_name)
         try:
-            impl.function(*[{"backend": backend, "registry": registrar}[a]
-                            for a in impl.argnames])
-        except Exception as exc:
+            # through the plugin host: a third-party plugin runs with a time limit
+            host.guarded(impl.plugin_name, f"hal_register_kernels({backend!r})",
+                         impl.function, *[{"backend": backend, "registry": registrar}[a]
+                                          for a in impl.argnames])
+        except (Exception, SystemExit) as exc:
+            from ._plugins import describe_failure
             registrar.errors.append(
                 f"plugin {impl.plugin_name!r}: hal_register_kernels raised "
-                f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+                f"{describe_failure(exc)}\n{traceback.format_exc()}")
         self.errors.extend(registrar.errors)
         for err in registrar.errors:
             host.unavailable.append(UnavailablePlugin(

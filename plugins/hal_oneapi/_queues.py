@@ -8,17 +8,25 @@ device's one queue keeps every hal op on a device valid, and gives
 
 from __future__ import annotations
 
+import threading
+
 from . import _setup
 from ._devices import sycl_devices
 
 _QUEUES: dict = {}
+# two threads making a device's first array at once must get the same queue: dpnp
+# refuses to mix arrays of two queues in one op
+_CREATING = threading.Lock()
 
 
 def queue(index: int):
     """The ``dpctl.SyclQueue`` of ``oneapi:index`` (created on first use)."""
     q = _QUEUES.get(index)
     if q is None:
-        q = _QUEUES[index] = _setup.dpctl().SyclQueue(sycl_devices()[index])
+        with _CREATING:
+            q = _QUEUES.get(index)
+            if q is None:
+                q = _QUEUES[index] = _setup.dpctl().SyclQueue(sycl_devices()[index])
     return q
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 
 #: what the set-up did, for ``hal devices`` / ``hal doctor`` and error messages
 REPORT: list[str] = []
@@ -43,9 +44,12 @@ def _prepare_jit_cache() -> None:
     os.environ["SYCL_CACHE_DIR"] = directory
 
 
+# functools.cache alone would let two threads run the set-up at once
+_FIRST_USE = threading.RLock()
+
+
 @functools.cache
-def dpctl():
-    """The ``dpctl`` module, imported after the set-up above."""
+def _dpctl():
     _prepare_icd()
     _prepare_jit_cache()
     import dpctl as module
@@ -53,7 +57,18 @@ def dpctl():
 
 
 @functools.cache
-def dpnp():
-    dpctl()
+def _dpnp():
+    _dpctl()
     import dpnp as module
     return module
+
+
+def dpctl():
+    """The ``dpctl`` module, imported after the set-up above."""
+    with _FIRST_USE:
+        return _dpctl()
+
+
+def dpnp():
+    with _FIRST_USE:
+        return _dpnp()

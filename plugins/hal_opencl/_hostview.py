@@ -3,7 +3,8 @@
 On a CPU device a buffer lives in host memory, and mapping it hands the host a
 pointer to the same bytes.  The view keeps the ``CLArray`` (hence its pooled buffer)
 alive for as long as any consumer holds it: otherwise the pool could give the memory
-to a new array while NumPy still reads it.
+to a new array while NumPy still reads it.  While it lives, the device state finishes
+every op that touches the buffer before the op returns (``DeviceState.open_host_view``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,15 @@ def host_view(native) -> np.ndarray:
         return np.empty(native.shape, dtype=native.dtype.numpy)
     state = native.state
     cl = state.cl
-    # blocking: every kernel queued before has finished writing when the map returns
-    mapped, _ = cl.enqueue_map_buffer(
-        state.queue, native.data, cl.map_flags.READ | cl.map_flags.WRITE, 0,
-        (native.data.size,), np.uint8, is_blocking=True)
-    return np.asarray(_Holder(native, mapped))
+    key = state.open_host_view(native.data)  # from now on, ops on it finish first
+    try:
+        # blocking: every kernel queued before has finished writing when the map returns
+        mapped, _ = cl.enqueue_map_buffer(
+            state.queue, native.data, cl.map_flags.READ | cl.map_flags.WRITE, 0,
+            (native.data.size,), np.uint8, is_blocking=True)
+        holder = _Holder(native, mapped)
+    except BaseException:
+        state.close_host_view(key)
+        raise
+    state.close_host_view_with(holder, key)
+    return np.asarray(holder)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+import threading
 import sys
 
 REPORT: list[str] = []
@@ -53,10 +54,17 @@ def _icd_dir() -> str:
     return directory
 
 
+_PREPARING = threading.Lock()
+
+
 def prepare() -> None:
-    """Called once, before the first ``import pyopencl``."""
-    if REPORT:
-        return
+    """Called once, before the first ``import pyopencl`` (or dpctl), from any thread."""
+    with _PREPARING:  # the OpenCL and oneAPI plugins may both ask first, from two threads
+        if not REPORT:
+            _prepare()
+
+
+def _prepare() -> None:
     lib = find_intel_runtime()
     if lib is None:
         REPORT.append("Intel OpenCL CPU runtime: not installed "
@@ -84,7 +92,7 @@ def prepare() -> None:
         directory = _icd_dir()
         os.makedirs(directory, exist_ok=True)
         icd = os.path.join(directory, "intel-cpu.icd")
-        tmp = f"{icd}.{os.getpid()}.tmp"
+        tmp = f"{icd}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "w") as f:
             f.write(lib + "\n")
         os.replace(tmp, icd)

@@ -117,6 +117,7 @@ def _copy_into(out: CLArray, a: CLArray) -> None:
     if out.contiguous and a.contiguous and a.shape == out.shape:
         state.cl.enqueue_copy(state.queue, out.data, a.data, byte_count=n * size,
                               src_offset=a.offset * size, dst_offset=out.offset * size)
+        state.finish_if_viewed((out.data, a.data))
         return
     shape, (os_, as_) = _collapse(out.shape, out.strides, broadcast_strides(a, out.shape))
     if _copy_rect(state, out, a, shape, os_, as_, size):
@@ -175,6 +176,7 @@ def _copy_rect(state, out, a, shape, os_, as_, size) -> bool:
                           src_origin=origin(a.offset, *pitches[1]),
                           dst_origin=origin(out.offset, *pitches[0]), region=region,
                           src_pitches=pitches[1], dst_pitches=pitches[0])
+    state.finish_if_viewed((out.data, a.data))
     return True
 
 

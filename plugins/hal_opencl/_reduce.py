@@ -287,9 +287,7 @@ def _launch(state, cfg: Config, kernel, n_items: int, args, unit: int = 1) -> No
         local = unit
     else:
         local = max(unit, cfg.local // unit * unit)
-    kernel.set_args(*args)
-    state.cl.enqueue_nd_range_kernel(state.queue, kernel, (-(-n_items // local) * local,),
-                                     (local,))
+    state.launch_nd(kernel, (-(-n_items // local) * local,), (local,), *args)
 
 
 def _chunks(state, cfg: Config, outputs: int, R: int, align: int,

@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 
 from ._errors import (HalCacheWarning, HalDeviceError, HalError,  # noqa: E402
                       HalFallbackWarning, HalIndexError, HalMemoryError,
-                      HalNotImplementedError, HalPluginError, HalTypeError, HalValueError,
-                      KernelBuildError)
+                      HalNotImplementedError, HalPluginError, HalRuntimeError,
+                      HalTypeError, HalValueError, KernelBuildError)
 from ._errors import HalOverflowError  # noqa: E402
 from ._dtypes import (DType, bool, can_cast, complex64, complex128, finfo,  # noqa: E402
                       float16, float32, float64, iinfo, int8, int16, int32, int64,
@@ -154,5 +154,5 @@ __all__ = sorted({
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",
     "HalOverflowError",
-    "HalCacheWarning", "KernelBuildError",
+    "HalCacheWarning", "KernelBuildError", "HalRuntimeError",
 })

@@ -203,7 +203,10 @@ class Array(_ArrayBase):
         if dtype not in target.dtypes:  # before paying for the copy
             from ._dispatch import dtype_error
             raise dtype_error("to_device", target, dtype)
-        host_copy = src.runtime.to_host(self._native)
+        try:
+            host_copy = src.runtime.to_host(self._native)
+        except Exception as exc:
+            raise translate(exc, "to_device", src) from exc
         try:
             native = target.runtime.from_host(host_copy, target.index)
         except Exception as exc:

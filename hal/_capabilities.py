@@ -77,6 +77,9 @@ class DeviceInfo(BaseModel):
     platform: str = ""
     device_type: Literal["cpu", "gpu", "accelerator", "other"] = "other"
     memory_bytes: int | None = None
+    #: the largest single allocation the device takes (OpenCL's CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+    #: hal refuses larger arrays with ``HalMemoryError`` before asking the device
+    max_allocation_bytes: int | None = None
     compute_units: int | None = None
     max_work_group_size: int | None = None
     driver_version: str = ""

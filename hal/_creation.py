@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import math
+import sys
 
 import numpy as np
 
@@ -10,7 +12,7 @@ from . import _casting, _dtypes
 from ._array import Array, Placement, new_array
 from ._devices import as_device
 from ._dispatch import call, dtype_error
-from ._errors import HalTypeError, HalValueError, translate
+from ._errors import HalMemoryError, HalTypeError, HalValueError, translate
 from ._helpers import as_array, as_shape, dtype_arg
 
 __all__ = ["arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full",
@@ -110,7 +112,7 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
                                         f"{host.dtype} data to {dtype} needs a copy")
                 # an array cast (hal's table: floats to integers saturate)
                 host = _casting.to_dtype(host, dtype)
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, MemoryError) as exc:
         raise translate(exc, "asarray", device) from exc
     if host.dtype not in _dtypes.FROM_NUMPY:
         raise HalTypeError(f"asarray: NumPy dtype {host.dtype} has no hal equivalent")
@@ -122,7 +124,10 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Array:
     # numpy backend np.asarray above honoured ``copy``: asking the runtime to copy
     # again would copy twice
     fresh = python_data or device.backend == "numpy"
-    native = device.runtime.from_host(host, device.index, copy=None if fresh else copy)
+    try:
+        native = device.runtime.from_host(host, device.index, copy=None if fresh else copy)
+    except Exception as exc:
+        raise translate(exc, "asarray", device) from exc
     return new_array(native, Placement.of(device, result_dtype))
 
 
@@ -161,28 +166,59 @@ def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
     return host
 
 
-def _creation(op: str, shape, dtype, device, *args, **kwargs) -> Array:
+def _creation(op: str, count, dtype, device, *args, **kwargs) -> Array:
+    """Create through the device's kernel, after checking that ``count`` elements fit."""
     device = as_device(device, op)
     dtype = _checked(dtype, device, op)
+    if count is not None:
+        _check_fits(op, device, count, dtype)
     return call(op, device, (dtype,), *args, dtype=dtype, device=device.index, **kwargs)
+
+
+def _check_fits(op, device, count: int, dtype) -> None:
+    """Refuse an array larger than the device's largest allocation before asking the
+    device: its library would raise its own error, or (a size overflowing int64)
+    none at all.  Python ints do not overflow, so the product is the true size."""
+    nbytes = count * dtype.itemsize
+    if nbytes > (device.info.max_allocation_bytes or sys.maxsize):
+        raise HalMemoryError.allocation(device, nbytes, op)
+
+
+def _count(shape) -> int:
+    return math.prod(shape)
+
+
+def _arange_count(start, stop, step):
+    """How many elements ``arange`` makes, or None when the arguments are not plain
+    numbers (the kernel then reports the problem)."""
+    try:
+        if all(isinstance(v, int) for v in (start, stop, step)):
+            return max(0, -((start - stop) // step))
+        n = math.ceil((stop - start) / step)
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return None
+    return max(0, n)
 
 
 def empty(shape, *, dtype=None, device=None) -> Array:
     device = as_device(device, "empty")
     dtype = dtype_arg(dtype, "empty") or device.default_float
-    return _creation("empty", None, dtype, device, as_shape(shape, "empty"))
+    shape = as_shape(shape, "empty")
+    return _creation("empty", _count(shape), dtype, device, shape)
 
 
 def zeros(shape, *, dtype=None, device=None) -> Array:
     device = as_device(device, "zeros")
     dtype = dtype_arg(dtype, "zeros") or device.default_float
-    return _creation("zeros", None, dtype, device, as_shape(shape, "zeros"))
+    shape = as_shape(shape, "zeros")
+    return _creation("zeros", _count(shape), dtype, device, shape)
 
 
 def ones(shape, *, dtype=None, device=None) -> Array:
     device = as_device(device, "ones")
     dtype = dtype_arg(dtype, "ones") or device.default_float
-    return _creation("ones", None, dtype, device, as_shape(shape, "ones"))
+    shape = as_shape(shape, "ones")
+    return _creation("ones", _count(shape), dtype, device, shape)
 
 
 def full(shape, fill_value, *, dtype=None, device=None) -> Array:
@@ -193,7 +229,8 @@ def full(shape, fill_value, *, dtype=None, device=None) -> Array:
         dtype = dtype or fill_value.dtype
         fill_value = fill_value._scalar("full")
     dtype = dtype_arg(dtype, "full") or _scalar_default_dtype(fill_value, device)
-    return _creation("full", None, dtype, device, as_shape(shape, "full"), fill_value)
+    shape = as_shape(shape, "full")
+    return _creation("full", _count(shape), dtype, device, shape, fill_value)
 
 
 def _like(op, x, dtype, device):
@@ -233,7 +270,8 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None) -> Array:
         dtype = device.default_int if ints else device.default_float
     else:
         dtype = dtype_arg(dtype, "arange")
-    return _creation("arange", None, dtype, device, start, stop, step)
+    return _creation("arange", _arange_count(start, stop, step), dtype, device,
+                     start, stop, step)
 
 
 def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True) -> Array:
@@ -243,14 +281,16 @@ def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True) -> 
         dtype = device.default_complex if is_complex else device.default_float
     else:
         dtype = dtype_arg(dtype, "linspace")
-    return _creation("linspace", None, dtype, device, start, stop, num, endpoint=endpoint)
+    count = num if isinstance(num, int) else None
+    return _creation("linspace", count, dtype, device, start, stop, num, endpoint=endpoint)
 
 
 def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None) -> Array:
     device = as_device(device, "eye")
     dtype = dtype_arg(dtype, "eye") or device.default_float
-    return _creation("eye", None, dtype, device, n_rows,
-                     n_rows if n_cols is None else n_cols, k=k)
+    n_cols = n_rows if n_cols is None else n_cols
+    count = n_rows * n_cols if isinstance(n_rows, int) and isinstance(n_cols, int) else None
+    return _creation("eye", count, dtype, device, n_rows, n_cols, k=k)
 
 
 def tril(x, /, *, k=0) -> Array:

@@ -63,6 +63,12 @@ class Runtime:
         """Import any object with ``__dlpack__`` onto the device."""
         return self.from_host(np.from_dlpack(obj), device_index)
 
+    def is_out_of_memory(self, exc: BaseException) -> bool:
+        """Whether an exception of the backend's library means the device could not
+        allocate (out of memory, or an allocation larger than it takes).  hal turns
+        such errors into ``hal.HalMemoryError``; ``MemoryError`` always counts."""
+        return False
+
     def is_native(self, obj: Any) -> bool:
         """Whether ``obj`` is one of this backend's native arrays."""
         return False

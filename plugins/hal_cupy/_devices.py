@@ -157,6 +157,7 @@ def device_infos() -> list[hal.DeviceInfo]:
             vendor="AMD" if is_hip else "NVIDIA",
             platform=f"CuPy {cp.__version__} ({'ROCm/HIP' if is_hip else 'CUDA'} {rt}, {arch})",
             device_type="gpu", memory_bytes=int(props["totalGlobalMem"]),
+            max_allocation_bytes=int(props["totalGlobalMem"]),
             compute_units=int(props["multiProcessorCount"]),
             max_work_group_size=int(props["maxThreadsPerBlock"]),
             driver_version=f"{'HIP' if is_hip else 'CUDA'} driver {driver}",

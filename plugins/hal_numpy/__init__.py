@@ -45,6 +45,8 @@ def hal_devices(backend):
         backend=BACKEND, index=0, name="CPU (NumPy)", vendor="NumPy",
         platform=f"NumPy {np.__version__}", device_type="cpu",
         memory_bytes=memory_bytes(), compute_units=os.cpu_count(),
+        # NumPy refuses arrays of more bytes than an intp holds ("array is too big")
+        max_allocation_bytes=int(np.iinfo(np.intp).max),
         driver_version=np.__version__, capabilities=caps)]
 
 

@@ -10,6 +10,8 @@ import hal
 from hal import Runtime
 
 _FROM_NUMPY = {d.numpy: d for d in hal.all_dtypes()}
+#: NumPy's messages for an array of more bytes than an intp holds
+_TOO_BIG = ("array is too big", "Maximum allowed size exceeded")
 
 
 def memory_bytes() -> int | None:
@@ -36,6 +38,10 @@ class NumpyRuntime(Runtime):
 
     def is_native(self, obj):
         return isinstance(obj, (np.ndarray, np.generic))
+
+    def is_out_of_memory(self, exc):
+        # NumPy raises ValueError, not MemoryError, for more bytes than an intp holds
+        return isinstance(exc, ValueError) and any(m in str(exc) for m in _TOO_BIG)
 
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
         kwargs = {}

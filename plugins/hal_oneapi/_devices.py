@@ -86,6 +86,7 @@ def device_infos() -> list[hal.DeviceInfo]:
             vendor=dev.vendor.strip(),
             platform=f"{platform.name.strip()} [{dev.filter_string}]",
             device_type=device_type(dev), memory_bytes=dev.global_mem_size,
+            max_allocation_bytes=dev.max_mem_alloc_size,
             compute_units=dev.max_compute_units,
             max_work_group_size=dev.max_work_group_size,
             driver_version=f"{dev.backend.name} {dev.driver_version} (SYCL {platform.version})",

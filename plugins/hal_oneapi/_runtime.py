@@ -38,6 +38,13 @@ class OneAPIRuntime(Runtime):
     def is_native(self, obj):
         return obj.__class__ is self._array_type
 
+    def is_out_of_memory(self, exc):
+        from dpctl.memory import USMAllocationError  # loaded with dpnp
+        if isinstance(exc, USMAllocationError):
+            return True
+        # dpctl's size in bytes wrapped past 2**64 (a shape whose product overflows)
+        return isinstance(exc, ValueError) and "bytes of request allocation" in str(exc)
+
     def device_index_of(self, native):
         return 0 if self._single else index_of(native.sycl_device)
 

@@ -9,6 +9,7 @@ op loads a binary instead of compiling.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 import warnings
@@ -38,6 +39,28 @@ def _named(exc: Exception, message: str) -> Exception:
     return err
 
 
+#: OpenCL status codes that mean "could not allocate" (cl.h)
+_OUT_OF_MEMORY_CODES = frozenset({
+    -4,   # CL_MEM_OBJECT_ALLOCATION_FAILURE
+    -5,   # CL_OUT_OF_RESOURCES
+    -6,   # CL_OUT_OF_HOST_MEMORY
+    -61,  # CL_INVALID_BUFFER_SIZE
+})
+
+
+def out_of_memory(cl, exc: BaseException) -> bool:
+    """Whether a PyOpenCL exception means an allocation failed (directly, or in a
+    launch: drivers may allocate a buffer lazily at its first use)."""
+    if isinstance(exc, cl.MemoryError):
+        return True
+    if isinstance(exc, cl.Error):
+        try:
+            return exc.code in _OUT_OF_MEMORY_CODES
+        except Exception:  # an Error built without a status code
+            return False
+    return False
+
+
 class DeviceState:
     def __init__(self, cl, platform, device, hal_device):
         self.cl = cl
@@ -48,6 +71,7 @@ class DeviceState:
         self.queue = cl.CommandQueue(self.context)
         from pyopencl.tools import ImmediateAllocator, MemoryPool
         self.pool = MemoryPool(ImmediateAllocator(self.queue))
+        self.max_allocation = int(device.max_mem_alloc_size)
         self.max_work_group_size = device.max_work_group_size
         self.compute_units = device.max_compute_units
         self.is_cpu = bool(device.type & cl.device_type.CPU)
@@ -63,17 +87,28 @@ class DeviceState:
     # -- memory -------------------------------------------------------------------
 
     def allocate(self, nbytes: int):
+        """A pooled buffer of ``nbytes``, or ``hal.HalMemoryError``.
+
+        A size above the device's largest allocation is refused before PyOpenCL sees
+        it (it would raise INVALID_BUFFER_SIZE, or pybind's TypeError past 2**64).  On
+        out-of-memory, arrays only the garbage collector would free and the pool's
+        cached blocks are released and the allocation is tried once more."""
+        nbytes = max(int(nbytes), 1)
+        if nbytes > self.max_allocation:
+            raise hal.HalMemoryError.allocation(self.hal_device, nbytes)
         try:
-            return self.pool.allocate(max(int(nbytes), 1))
-        except self.cl.MemoryError as exc:
-            self.pool.free_held()
-            try:
-                return self.pool.allocate(max(int(nbytes), 1))
-            except self.cl.MemoryError:
-                raise hal.HalMemoryError(
-                    f"out of memory on {self.hal_device} ({self.hal_device.name}) "
-                    f"allocating {nbytes} bytes; free arrays or use a device with more "
-                    f"memory") from exc
+            return self.pool.allocate(nbytes)
+        except self.cl.Error as exc:
+            if not out_of_memory(self.cl, exc):
+                raise
+        gc.collect()
+        self.pool.free_held()
+        try:
+            return self.pool.allocate(nbytes)
+        except self.cl.Error as exc:
+            if not out_of_memory(self.cl, exc):
+                raise
+            raise hal.HalMemoryError.allocation(self.hal_device, nbytes) from exc
 
     def empty(self, shape: tuple, dtype) -> CLArray:
         n = 1

@@ -113,6 +113,7 @@ def device_infos(cl) -> list[hal.DeviceInfo]:
             backend="opencl", index=index, name=device.name.strip(),
             vendor=device.vendor.strip(), platform=platform.name.strip(),
             device_type=_type_name(cl, device), memory_bytes=device.global_mem_size,
+            max_allocation_bytes=device.max_mem_alloc_size,
             compute_units=device.max_compute_units,
             max_work_group_size=device.max_work_group_size,
             driver_version=f"{device.version.strip()} (driver {device.driver_version})",

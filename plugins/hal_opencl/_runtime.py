@@ -33,6 +33,11 @@ class OpenCLRuntime(Runtime):
     def is_native(self, obj):
         return obj.__class__ is CLArray
 
+    def is_out_of_memory(self, exc):
+        import pyopencl as cl  # loaded already: an OpenCL op raised
+        from ._context import out_of_memory
+        return out_of_memory(cl, exc)
+
     def device_index_of(self, native):
         return native.state.hal_device.index
 

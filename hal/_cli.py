@@ -158,6 +158,8 @@ def _unavailable_table(records: list[dict]):
 
 def cmd_devices(args, console) -> int:
     import hal
+    from ._probe import probe_in_child
+    probe_in_child()   # a plugin that crashes the interpreter is named, not obeyed
     devs = hal.devices()
     default, _, default_error = _default_device()
     records = [_device_record(d, default) for d in devs]
@@ -264,6 +266,8 @@ def cmd_doctor(args, console) -> int:
     import hal
     from . import _env
     from ._plugins import host
+    from ._probe import probe_in_child
+    probe_in_child()   # a plugin that crashes the interpreter is named, not obeyed
 
     problems: list[str] = []
     where = os.path.dirname(os.path.abspath(hal.__file__))

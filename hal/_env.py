@@ -15,6 +15,8 @@ HAL_FALLBACK = "HAL_FALLBACK"
 HAL_DISABLE_PLUGIN_AUTOLOAD = "HAL_DISABLE_PLUGIN_AUTOLOAD"
 #: comma-separated plugin names (entry point names) not to load
 HAL_DISABLE_PLUGINS = "HAL_DISABLE_PLUGINS"
+#: seconds a third-party plugin's import or hook may take before hal gives up on it
+HAL_PLUGIN_TIMEOUT = "HAL_PLUGIN_TIMEOUT"
 #: directory of the on-disk kernel binary cache
 HAL_CACHE_DIR = "HAL_CACHE_DIR"
 #: ``1`` turns the on-disk kernel cache off
@@ -29,6 +31,7 @@ ALL = (
     HAL_FALLBACK,
     HAL_DISABLE_PLUGIN_AUTOLOAD,
     HAL_DISABLE_PLUGINS,
+    HAL_PLUGIN_TIMEOUT,
     HAL_CACHE_DIR,
     HAL_NO_CACHE,
     HAL_NO_SPEEDUPS,

@@ -5,6 +5,14 @@ turns that off; ``HAL_DISABLE_PLUGINS=a,b`` skips some) and from
 :func:`register_plugin`.  Loading happens on the first call that needs a device, never
 at ``import hal``.  Every plugin's import and every hook call is wrapped: a failure is
 recorded as an :class:`UnavailablePlugin` with the reason and the fix, and hal goes on.
+
+Plugins of other distributions than hal's own run their import and hooks in a worker
+thread with a time limit (``HAL_PLUGIN_TIMEOUT`` seconds): one that does not answer is
+listed as unavailable and never called again (a thread cannot be killed: the stuck one
+is a daemon, left behind).  A plugin that kills the interpreter (a segfault in its
+driver) cannot be survived in-process: ``hal devices`` and ``hal doctor`` first load
+every plugin in a child process (:func:`probe_in_child`) and leave out, naming it, any
+plugin that crashed or hung there.
 """
 
 from __future__ import annotations
@@ -25,6 +33,50 @@ if TYPE_CHECKING:
 __all__ = ["UnavailablePlugin", "BackendState", "host", "register_plugin"]
 
 ENTRY_POINT_GROUP = "hal.plugins"
+
+#: seconds a third-party plugin's import or hook may take (``HAL_PLUGIN_TIMEOUT``)
+DEFAULT_TIMEOUT = 60.0
+
+#: the distribution of hal's own plugins: trusted, run in the calling thread
+_OWN_DIST = "hal"
+
+
+class PluginHung(Exception):
+    """A plugin's import or hook did not return within ``HAL_PLUGIN_TIMEOUT``."""
+
+
+def plugin_timeout() -> float:
+    try:
+        value = float(_env.get(_env.HAL_PLUGIN_TIMEOUT) or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+def disabled_plugins() -> set[str]:
+    """The entry point names ``HAL_DISABLE_PLUGINS`` lists."""
+    return {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
+            if n.strip()}
+
+
+def _call_with_timeout(fn, args, timeout: float, what: str):
+    """``fn(*args)`` in a daemon thread; ``PluginHung`` when it takes over ``timeout``."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["result"] = fn(*args)
+        except BaseException as exc:  # handed to the caller, re-raised there
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"hal plugin: {what}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise PluginHung(f"did not answer within {timeout:g}s while {what}")
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
 
 
 @dataclass
@@ -72,6 +124,32 @@ class PluginHost:
         self.backends: dict[str, BackendState] = {}
         self._lock = threading.RLock()
         self._extra: list[tuple[object, str]] = []
+        #: plugins whose import and hooks run with a time limit (not hal's own)
+        self._timed: set[str] = set()
+        #: plugins that hung: never called again
+        self._dead: set[str] = set()
+        #: entry point name -> why it must not be loaded (crashed or hung in the probe)
+        self.skip: dict[str, UnavailablePlugin] = {}
+        #: called with (plugin, what) before each import and hook (the probe child)
+        self.progress = None
+
+    # -- guarding every call into a plugin ---------------------------------------
+
+    def guarded(self, plugin: str, what: str, fn, *args):
+        """Call into ``plugin`` (its import or one hook): in a worker thread with a time
+        limit when it is not hal's own.  Raises what the plugin raised, or PluginHung
+        (after which the plugin is never called again)."""
+        if plugin in self._dead:
+            raise PluginHung("skipped: it stopped answering earlier")
+        if self.progress is not None:
+            self.progress(plugin, what)
+        if plugin not in self._timed:
+            return fn(*args)
+        try:
+            return _call_with_timeout(fn, args, plugin_timeout(), what)
+        except PluginHung:
+            self._dead.add(plugin)
+            raise
 
     # -- loading ---------------------------------------------------------------
 
@@ -96,21 +174,29 @@ class PluginHost:
     def _load_entry_points(self) -> None:
         import importlib.metadata
 
-        disabled = {n.strip() for n in (_env.get(_env.HAL_DISABLE_PLUGINS) or "").split(",")
-                    if n.strip()}
+        disabled = disabled_plugins()
         seen = set()
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in disabled or ep.name in seen:
                 continue
             seen.add(ep.name)
+            if ep.name in self.skip:
+                self.unavailable.append(self.skip[ep.name])
+                continue
             dist = ep.dist.name if ep.dist is not None else None
+            if dist != _OWN_DIST:
+                self._timed.add(ep.name)
             try:
-                plugin = ep.load()
+                plugin = self.guarded(ep.name, f"importing {ep.value}", ep.load)
+            except PluginHung as exc:
+                self.unavailable.append(UnavailablePlugin(
+                    ep.name, f"{exc}", _hang_fix(ep.name), "plugin"))
+                continue
             except BaseException as exc:  # a broken plugin must never break hal
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                if isinstance(exc, KeyboardInterrupt):
                     raise
                 self.unavailable.append(UnavailablePlugin(
-                    ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}",
+                    ep.name, f"failed to import {ep.value}: {describe_failure(exc)}",
                     _fix_for(exc, ep.name, dist), "plugin", traceback.format_exc()))
                 continue
             self._register(plugin, ep.name, dist)
@@ -160,9 +246,12 @@ class PluginHost:
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
             if only is not None and impl.plugin_name != only:
                 continue
+            if impl.plugin_name in self._dead:
+                continue
             try:
-                result = impl.function(*[kwargs[a] for a in impl.argnames])
-            except Exception as exc:
+                result = self.guarded(impl.plugin_name, _hook_call(hook, kwargs),
+                                      impl.function, *[kwargs[a] for a in impl.argnames])
+            except (Exception, SystemExit) as exc:   # sys.exit in a plugin is its failure
                 self._record_hook_failure(impl.plugin_name, hook, exc)
                 continue
             yield impl.plugin_name, result
@@ -175,8 +264,12 @@ class PluginHost:
         return None, None
 
     def _record_hook_failure(self, plugin: str, hook: str, exc: BaseException) -> None:
+        if isinstance(exc, PluginHung):
+            self.unavailable.append(UnavailablePlugin(
+                plugin, f"hook {hook}: {exc}", _hang_fix(plugin), "plugin"))
+            return
         self.unavailable.append(UnavailablePlugin(
-            plugin, f"hook {hook} raised {type(exc).__name__}: {exc}",
+            plugin, f"hook {hook} raised {describe_failure(exc)}",
             f"report it to the plugin's authors; disable it with HAL_DISABLE_PLUGINS={plugin}",
             "plugin", traceback.format_exc()))
 
@@ -290,6 +383,24 @@ class PluginHost:
 
 class _ContractError(Exception):
     pass
+
+
+def describe_failure(exc: BaseException) -> str:
+    """``Type: message`` of what a plugin raised (``sys.exit`` said as such)."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the plugin called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _hook_call(hook: str, kwargs: dict) -> str:
+    backend = kwargs.get("backend")
+    return f"{hook}({backend!r})" if backend is not None else f"{hook}()"
+
+
+def _hang_fix(plugin: str) -> str:
+    return (f"report it to the plugin's authors; disable it with "
+            f"HAL_DISABLE_PLUGINS={plugin}, or give slow plugins longer with "
+            f"HAL_PLUGIN_TIMEOUT=<seconds> (now {plugin_timeout():g})")
 
 
 def _validated(model, value, plugin: str, hook: str):

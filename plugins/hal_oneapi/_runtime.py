@@ -15,6 +15,7 @@ from hal import Runtime
 
 from . import _setup
 from ._queues import index_of, queue
+from ._serial import serialized
 
 _FROM_NUMPY = {d.numpy: d for d in hal.all_dtypes()}
 _KDL_ONEAPI = 14
@@ -90,3 +91,10 @@ class OneAPIRuntime(Runtime):
                               f"not on oneapi:{device_index}; copy=False forbids moving it")
         # another queue (or device): re-home it so hal's ops see one queue per device
         return imported.to_device(q)
+
+
+# dpnp and dpctl are not thread-safe (see _serial): every data movement runs under the
+# plugin's lock, as every kernel does.
+for _name in ("from_host", "to_host", "synchronize", "dlpack", "from_dlpack"):
+    setattr(OneAPIRuntime, _name, serialized(getattr(OneAPIRuntime, _name)))
+del _name

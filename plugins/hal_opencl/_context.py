@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import re
 import threading
-import warnings
+import weakref
 
 import numpy as np
 
@@ -78,6 +78,10 @@ class DeviceState:
         self._kernels: dict = {}
         self._programs: dict = {}
         self._lock = threading.Lock()
+        self._launching = threading.Lock()
+        #: id(buffer) -> number of live host views of it (see open_host_view)
+        self._viewed: dict[int, int] = {}
+        self._views_lock = threading.RLock()
         self._identity = "|".join((platform.name, platform.version, device.name,
                                    device.vendor, device.version, device.driver_version))
         # memory of the last ``meta`` buffers (shapes and strides of strided launches)
@@ -231,11 +235,9 @@ class DeviceState:
 
     def build_program(self, file: str, defines: dict[str, str], instance: str = ""):
         """Build ``kernels/<file>`` with ``defines`` (plus an ``instance`` line), cached."""
-        # PyOpenCL warns on any compiler output (PoCL and Intel print notes even on
-        # success); a real failure raises and carries the full log instead.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", self.cl.CompilerWarning)
-            return self._build(file, defines, instance)
+        # PyOpenCL's CompilerWarning (notes printed even on success) is filtered once
+        # when PyOpenCL is imported (_platform.cl); a real failure raises with the log.
+        return self._build(file, defines, instance)
 
     def _build(self, file: str, defines: dict[str, str], instance: str):
         source = _kernels.source("opencl", file)
@@ -277,6 +279,13 @@ class DeviceState:
             pass
         return program
 
+    # -- launching ------------------------------------------------------------------
+    #
+    # A pyopencl Kernel holds its arguments (clSetKernelArg) until the next launch, so
+    # set_args and the enqueue of one launch must not interleave with another thread's
+    # launch of the same kernel object: one lock per device covers both (uncontended,
+    # it costs ~0.1 us of a ~5 us launch).
+
     def _build_error(self, what: str, options: list[str], exc) -> Exception:
         """The ``KernelBuildError`` of a failed build: kernel, device, driver, options
         and the compiler's log (cut out of PyOpenCL's message, which repeats its status
@@ -298,13 +307,65 @@ class DeviceState:
         """Run ``kernel`` over ``n`` work-items (one per element), CPU-friendly shape."""
         if n <= 0:
             return
-        kernel.set_args(*args)
         local = None if self.is_cpu else min(256, self.max_work_group_size)
         global_size = n if local is None else -(-n // local) * local
-        self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
-                                        None if local is None else (local,))
+        with self._launching:
+            kernel.set_args(*args)
+            self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
+                                            None if local is None else (local,))
+        if self._viewed:
+            self.finish_if_viewed(args)
 
     def launch_nd(self, kernel, global_size: tuple, local_size: tuple | None, *args) -> None:
         """Run ``kernel`` with an explicit launch shape (reductions, matmul tiles)."""
-        kernel.set_args(*args)
-        self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size, local_size)
+        with self._launching:
+            kernel.set_args(*args)
+            self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size, local_size)
+        if self._viewed:
+            self.finish_if_viewed(args)
+
+    # -- memory the host can see -----------------------------------------------------
+    #
+    # A NumPy view of a buffer (DLPack on a CPU device) is handed out by a blocking map,
+    # so every write queued before it has finished.  While the view lives, an op that
+    # reads or writes that buffer finishes before it returns (DESIGN.md, "host views"):
+    # the host never reads a half-written result, and never writes under a kernel that
+    # is still reading.  Buffers are tracked by identity; the view keeps its buffer
+    # alive, so an id cannot be reused while it is in the table.
+
+    def open_host_view(self, buffer) -> int:
+        """Record that a host view of ``buffer`` is being made; returns its key.
+
+        Recorded *before* the blocking map that makes the view: an op another thread
+        queues from then on finishes before returning, and one queued before is waited
+        for by the map itself.  Pass the key to ``close_host_view_with`` once the view
+        exists (or to ``close_host_view`` if making it failed)."""
+        key = id(buffer)
+        with self._views_lock:
+            self._viewed[key] = self._viewed.get(key, 0) + 1
+        return key
+
+    def close_host_view_with(self, view_owner, key: int) -> None:
+        """The view's record ends when ``view_owner`` is garbage-collected."""
+        weakref.finalize(view_owner, self.close_host_view, key)
+
+    def close_host_view(self, key: int) -> None:
+        # re-entrant: a finalizer may run in the middle of open_host_view (GC)
+        with self._views_lock:
+            left = self._viewed.get(key, 0) - 1
+            if left > 0:
+                self._viewed[key] = left
+            else:
+                self._viewed.pop(key, None)
+
+    def has_host_view(self, buffer) -> bool:
+        return id(buffer) in self._viewed
+
+    def finish_if_viewed(self, buffers) -> None:
+        """Wait for the queue when any of ``buffers`` (other arguments are ignored)
+        has a live host view: call after enqueueing work that touches them."""
+        viewed = self._viewed
+        for b in buffers:
+            if id(b) in viewed:
+                self.queue.finish()
+                return

@@ -166,6 +166,23 @@ def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
     return host
 
 
+def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
+    """Python data for an integer ``dtype``: its ints must fit (HalOverflowError, as in
+    NumPy 2, instead of a silent wrap); floats among them convert as ``astype`` does."""
+    kind = host.dtype.kind
+    if kind in "iu":
+        _casting.check_int_range(host, dtype, device)
+    elif kind in "fO" and not _has_float(obj):
+        # ints only, but beyond int64/uint64 or of mixed sign past int64: NumPy read
+        # them as floats (rounded) or objects; check the exact values, then convert
+        # them exactly
+        _casting.check_int_range(np.asarray(obj, dtype=object), dtype, device)
+        host = np.asarray(obj, dtype=dtype.numpy)
+    elif kind == "O":
+        host = np.asarray(obj, dtype=np.float64)  # ints beyond uint64 and floats
+    return host
+
+
 def _creation(op: str, count, dtype, device, *args, **kwargs) -> Array:
     """Create through the device's kernel, after checking that ``count`` elements fit."""
     device = as_device(device, op)

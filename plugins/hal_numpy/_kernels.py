@@ -96,28 +96,43 @@ def astype(x, dtype, *, copy=True):
     return x.astype(dtype.numpy, copy=copy)
 
 
+def _float_bounds(target):
+    """(low, high, max, min) for a floating cast to integer ``target``: values in
+    (low, high) (``[low, high)`` for signed) truncate into range.  The bounds are
+    powers of two (or -1), exact as floats."""
+    info = np.iinfo(target)
+    low = -1.0 if info.min == 0 else float(info.min)
+    return low, float(info.max) + 1.0, info.max, info.min
+
+
+_FLOAT_BOUNDS = {np.dtype(t): _float_bounds(t) for t in
+                 (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+                  np.uint64)}
+
+
 def saturating_cast(x, target):
     """Floating ``x`` to integer ``target`` as OpenCL's ``convert_<type>_sat``: NaN
     gives 0, values beyond the range (and infinities) the nearest bound, everything
     else truncates toward zero.  NumPy's own cast leaves those to the CPU (INT_MIN
-    on x86, with a warning); hal's table makes every device give the same."""
+    on x86, with a warning); hal's table makes every device give the same.
+
+    In-range data (the common case) costs a min and a max over ``x`` more than
+    NumPy's cast; the CPU's "invalid" flag cannot replace them (NumPy's casts to
+    int8 or from 2**63 to uint64 do not raise it)."""
     x = np.asarray(x)
-    info = np.iinfo(target)
-    # the bounds as floats are exact powers of two: [low, high) truncates into range
-    low = -1.0 if info.min == 0 else float(info.min)
-    high = float(info.max) + 1.0
+    low, high, top, bottom = _FLOAT_BOUNDS[np.dtype(target)]
     if x.size == 0:
         return x.astype(target)
     # compared as Python floats (exact): float16 would round the bounds to infinity
-    smallest, largest = float(np.min(x)), float(np.max(x))  # NaN: both NaN, not in range
-    if (smallest > low if info.min == 0 else smallest >= low) and largest < high:
+    smallest, largest = float(x.min()), float(x.max())  # NaN: both NaN, not in range
+    if (smallest > low if bottom == 0 else smallest >= low) and largest < high:
         return x.astype(target)
     if x.dtype.itemsize < 4:
         x = x.astype(np.float32)  # holds every integer bound exactly
     with np.errstate(invalid="ignore"):
         out = x.astype(target)
-    out[x >= high] = info.max
-    out[(x <= low) if info.min == 0 else (x < low)] = info.min
+    out[x >= high] = top
+    out[(x <= low) if bottom == 0 else (x < low)] = bottom
     out[np.isnan(x)] = 0
     return out
 

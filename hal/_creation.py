@@ -159,21 +159,6 @@ def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
         _casting.check_int_range(host, dtype, device)
     elif kind in "fO" and not _has_float(obj):
         # ints only, but beyond int64/uint64 or of mixed sign past int64: NumPy read
-        # them as floats or objects; check the exact values
-        _casting.check_int_range(np.asarray(obj, dtype=object), dtype, device)
-    elif kind == "O":
-        host = np.asarray(obj, dtype=np.float64)  # ints beyond uint64 and floats
-    return host
-
-
-def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
-    """Python data for an integer ``dtype``: its ints must fit (HalOverflowError, as in
-    NumPy 2, instead of a silent wrap); floats among them convert as ``astype`` does."""
-    kind = host.dtype.kind
-    if kind in "iu":
-        _casting.check_int_range(host, dtype, device)
-    elif kind in "fO" and not _has_float(obj):
-        # ints only, but beyond int64/uint64 or of mixed sign past int64: NumPy read
         # them as floats (rounded) or objects; check the exact values, then convert
         # them exactly
         _casting.check_int_range(np.asarray(obj, dtype=object), dtype, device)

@@ -29,6 +29,7 @@ from ._devices import (default_device, devices, get_device,  # noqa: E402
 from ._policy import (fallback_counts, fallback_policy, get_fallback_policy,  # noqa: E402
                       set_fallback_policy)
 from ._trace import trace  # noqa: E402
+from ._fork import mark_fork_unsafe  # noqa: E402
 from . import _dispatch, _array  # noqa: E402
 
 _array._late_bind()
@@ -150,6 +151,7 @@ __all__ = sorted({
     "trace", "explain", "fallback_policy", "get_fallback_policy", "set_fallback_policy",
     "fallback_counts", "to_device", "to_numpy", "all_dtypes", "op_table", "op_names",
     "register_plugin", "unavailable_plugins", "hookimpl", "hookspec", "Runtime",
+    "mark_fork_unsafe",
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",

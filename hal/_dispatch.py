@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _dtypes, _policy, _trace
+from . import _dtypes, _fork, _policy, _trace
 from ._array import Array, Placement, new_array
 from ._device import Device
 from ._errors import (HalDeviceError, HalNotImplementedError, HalTypeError,
@@ -181,6 +181,8 @@ def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]
 
 def _choose(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]:
     name = o.name
+    if _fork.FORKED and device.backend in _fork.FORKED:
+        raise _fork.forked_error(name, device)   # its driver state did not survive fork
     for d in dtypes:
         if d not in device.dtypes:
             raise dtype_error(name, device, d)

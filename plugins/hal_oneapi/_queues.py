@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 
+import hal
+
 from . import _setup
 from ._devices import sycl_devices
 
@@ -27,6 +29,7 @@ def queue(index: int):
             q = _QUEUES.get(index)
             if q is None:
                 q = _QUEUES[index] = _setup.dpctl().SyclQueue(sycl_devices()[index])
+                hal.mark_fork_unsafe(f"oneapi:{index}", "SYCL queues")
     return q
 
 

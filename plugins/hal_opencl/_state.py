@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import hal
+
 _STATES: dict = {}
 # Two threads making the first op on a device at once must share one DeviceState: two
 # would mean two OpenCL contexts, and a buffer of one passed to a kernel of the other
@@ -24,4 +26,5 @@ def state_of(device):
                 platform, cl_device = _platform.devices()[device.index]
                 state = DeviceState(cl, platform, cl_device, device)
                 _STATES[device.index] = state
+                hal.mark_fork_unsafe(f"opencl:{device.index}", "OpenCL contexts")
     return state

@@ -15,7 +15,7 @@ from hal import Runtime
 
 from . import _setup
 from ._queues import index_of, queue
-from ._serial import serialized
+from ._serial import serialized, share
 
 _FROM_NUMPY = {d.numpy: d for d in hal.all_dtypes()}
 _KDL_ONEAPI = 14
@@ -68,6 +68,8 @@ class OneAPIRuntime(Runtime):
                 f"__dlpack__: arrays on oneapi:{self.device_index_of(native)} live in "
                 f"SYCL device memory; pass copy=True for a host copy, or use "
                 f"x.to_device('numpy')")
+        if not copy:  # zero-copy: the consumer's queue will not wait for ours
+            share(native)
         return native.__dlpack__(stream=stream, max_version=max_version,
                                  dl_device=dl_device, copy=copy)
 
@@ -83,6 +85,8 @@ class OneAPIRuntime(Runtime):
                                   f"device type {int(kind)} onto oneapi:{device_index}")
             return self.from_host(np.from_dlpack(obj), device_index)
         imported = self._dpnp.from_dlpack(obj, copy=copy)
+        if not copy:  # memory the producer still holds: keep our work in step with it
+            share(imported)
         q = queue(device_index)
         if imported.sycl_queue == q:
             return imported

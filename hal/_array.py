@@ -12,7 +12,7 @@ import math
 import operator
 from typing import Any
 
-from . import _dtypes, _env
+from . import _casting, _dtypes, _env
 from ._device import Device
 from ._errors import HalDeviceError, HalIndexError, HalTypeError, HalValueError, translate
 
@@ -340,6 +340,11 @@ def _setitem_value(x: Array, value):
                 not isinstance(value, bool) and isinstance(value, int) and kind == "b"):
             raise HalTypeError(f"__setitem__: cannot store a Python "
                                f"{type(value).__name__} in a {x._p.dtype} array")
+        # an int beyond x's dtype: the same error on every device (README, "Behaviour
+        # the standard leaves to the implementation")
+        _casting.check_int_scalar(value, x._p.dtype, x._p.device, "__setitem__",
+                         "store it in an array of a dtype that holds it, e.g. "
+                         "hal.astype(x, {dtype})")
         return value
     raise HalTypeError(f"__setitem__: the value must be a hal Array or a Python scalar, "
                        f"got {type(value).__name__}; use hal.asarray(value, device=x.device)")

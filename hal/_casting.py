@@ -15,7 +15,7 @@ import numpy as np
 from . import _dtypes
 from ._errors import HalOverflowError
 
-__all__ = ["INT_BOUNDS", "check_int_range", "holding", "to_dtype"]
+__all__ = ["INT_BOUNDS", "check_int_range", "check_int_scalar", "holding", "to_dtype"]
 
 
 def _bounds(dtype: _dtypes.DType) -> tuple[int, int]:
@@ -52,6 +52,19 @@ def check_int_range(values: np.ndarray, dtype: _dtypes.DType, device) -> None:
             f"{dtype.name} ({lo} to {hi}); pass a dtype that holds it, e.g. "
             f"dtype={holding(value, dtype, device)} (hal.astype from there wraps "
             f"integers, if wrapping is what you want)")
+
+
+def check_int_scalar(value, dtype: _dtypes.DType, device, op: str, fix: str) -> None:
+    """Refuse a Python int ``value`` that integer ``dtype`` cannot hold (``full``,
+    ``__setitem__``); ``fix`` says what would work, ``{dtype}`` standing for a dtype
+    that holds it."""
+    if value.__class__ is not int or dtype.kind not in "iu":
+        return
+    lo, hi = INT_BOUNDS[dtype]
+    if not lo <= value <= hi:
+        raise HalOverflowError(
+            f"{op} on {device}: the Python int {value} is out of range for {dtype.name} "
+            f"({lo} to {hi}); " + fix.format(dtype=holding(value, dtype, device)))
 
 
 def to_dtype(host: np.ndarray, dtype: _dtypes.DType) -> np.ndarray:

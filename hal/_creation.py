@@ -231,6 +231,7 @@ def full(shape, fill_value, *, dtype=None, device=None) -> Array:
         dtype = dtype or fill_value.dtype
         fill_value = fill_value._scalar("full")
     dtype = dtype_arg(dtype, "full") or _scalar_default_dtype(fill_value, device)
+    _casting.check_int_scalar(fill_value, dtype, device, "full", "pass dtype={dtype}")
     shape = as_shape(shape, "full")
     return _creation("full", _count(shape), dtype, device, shape, fill_value)
 

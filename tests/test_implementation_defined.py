@@ -63,12 +63,15 @@ def on_device(values, dtype):
 
 
 def no_warnings(fn):
-    """``fn()``, failing on any warning (NumPy's RuntimeWarnings included)."""
+    """``fn()``, failing on a numeric RuntimeWarning (NumPy's "divide by zero",
+    "invalid value encountered in cast" ...); a first-use kernel build may warn on
+    its own, which is not this table's business."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = fn()
         values = host(result)
-    assert not caught, [str(w.message) for w in caught]
+    numeric = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not numeric, numeric
     return values
 
 
@@ -312,3 +315,23 @@ def test_integer_overflow_between_arrays_wraps(dtype, data):
         [wrap(exact(a, b), dtype) for a, b in zip(values, others)]
     if dtype.kind == "i":
         assert no_warnings(lambda: -x) == [wrap(-a, dtype) for a in values]
+
+
+@pytest.mark.parametrize("dtype", INTEGER, ids=lambda d: d.name)
+@given(data=st.data())
+def test_full_and_setitem_with_python_ints_beyond_the_dtype(dtype, data, device):
+    """``full`` and ``x[i] = v`` take Python ints as ``asarray`` does: exact in range,
+    HalOverflowError beyond (no wrap on one device and an error on another)."""
+    lo, hi = bounds(dtype)
+    s = data.draw(ints_around(dtype), label="value")
+    x = on_device([lo, hi], dtype)
+    if lo <= s <= hi:
+        assert host(xp.full((2,), s, dtype=dtype, device=device)) == [s, s]
+        x[0] = s
+        assert host(x) == [s, hi]
+        return
+    with pytest.raises(xp.HalOverflowError, match="full"):
+        xp.full((2,), s, dtype=dtype, device=device)
+    with pytest.raises(xp.HalOverflowError, match="__setitem__"):
+        x[0] = s
+    assert host(x) == [lo, hi]

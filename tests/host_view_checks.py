@@ -107,35 +107,40 @@ def writes_racing_a_queued_read(views: Views, trials: int) -> int:
     return bad
 
 
+class _Writer(threading.Thread):
+    """Queues ``x += 1`` once per ``go`` and reports each step it has queued."""
+
+    def __init__(self, x, steps: int):
+        super().__init__()
+        self.x, self.steps = x, steps
+        self.queued = 0
+        self.go, self.step = threading.Event(), threading.Event()
+
+    def run(self):
+        for _ in range(self.steps):
+            self.go.wait()
+            self.go.clear()
+            self.x += 1
+            self.queued += 1
+            self.step.set()
+
+
 def reads_while_another_thread_queues(views: Views, trials: int) -> int:
-    """One thread queues ``x += 1`` over and over while this one reads the view after
-    each step it is told about: every read must show at least that step's value."""
+    """Another thread queues ``x += 1`` step by step while this one reads the view
+    after each step it is told about: every read must show at least that step."""
     bad = 0
     for _ in range(max(1, trials // 10)):
         x = zeros(views)
         view = views.take(x)
-        done = []
-        step = threading.Event()
-        go = threading.Event()
-
-        def writer():
-            nonlocal x
-            for i in range(10):
-                go.wait()
-                go.clear()
-                x += 1
-                done.append(i + 1)
-                step.set()
-
-        t = threading.Thread(target=writer)
-        t.start()
-        for i in range(10):
-            go.set()
-            step.wait()
-            step.clear()
-            if views.read(view)[-1] < done[-1]:
+        writer = _Writer(x, 10)
+        writer.start()
+        for _ in range(10):
+            writer.go.set()
+            writer.step.wait()
+            writer.step.clear()
+            if views.read(view)[-1] < writer.queued:
                 bad += 1
-        t.join()
+        writer.join()
     return bad
 
 

@@ -176,8 +176,9 @@ def test_a_failing_device_is_reported_and_the_others_carry_on(capsys, tmp_path):
     assert rc == 0                          # the NumPy device ran and was right
     broken, ok = report["devices"]
     assert broken["selector"] == "brokencc" and broken["status"] == "failed"
-    assert broken["reason"].startswith("failed on its first op: RuntimeError: "
-                                       "clBuildProgram failed")
+    # a vendor error reaches the user as a hal error naming op and device
+    assert broken["reason"].startswith("failed on its first op: HalRuntimeError: add on "
+                                       "brokencc: clBuildProgram failed")
     assert "\n" not in broken["reason"]     # one line, for a table note
     assert ok["status"] == "ok"
     rows = report["rows"]

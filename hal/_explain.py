@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+
+from ._errors import HalTypeError, HalValueError
 from ._trace import Trace
 
 __all__ = ["explain", "Explanation"]
@@ -42,9 +45,14 @@ def _function(op):
     import hal
     if callable(op):
         return _op_name(op), op
+    if not isinstance(op, str):
+        raise HalTypeError(f"explain: op must be an op name such as 'add' or a hal "
+                           f"function, got {type(op).__name__}")
     target = hal
     for part in op.split("."):
-        target = getattr(target, part)
+        target = getattr(target, part, None)
+    if not callable(target):
+        raise HalValueError(f"explain: hal has no function {op!r}; see hal.op_names()")
     return op, target
 
 
@@ -67,6 +75,12 @@ def explain(op, *args, **kwargs) -> Explanation:
     runs (so data-dependent choices are the real ones) under a private trace.
     """
     name, fn = _function(op)
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:  # the arguments of the call, not the op, are wrong
+        raise HalTypeError(f"explain: hal.{name} cannot take these arguments: {exc}") from None
+    except ValueError:
+        pass  # no signature to check against (a builtin): the call will say
     with Trace() as t:
         fn(*args, **kwargs)
     return Explanation(name, list(t.resolutions), list(t.events))

@@ -29,6 +29,23 @@ def as_shape(shape, op: str) -> tuple[int, ...]:
     return result
 
 
+def as_int(value, op: str, what: str) -> int:
+    """``value`` as an int (anything with ``__index__``), or a HalTypeError naming it."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise HalTypeError(f"{op}: {what} must be an int, got "
+                           f"{type(value).__name__}") from None
+
+
+def as_ints(values, op: str, what: str) -> tuple[int, ...]:
+    """A tuple (or list) of ints as a tuple, or a HalTypeError naming what was given."""
+    if not isinstance(values, (tuple, list)):
+        raise HalTypeError(f"{op}: {what} must be a tuple of ints, got "
+                           f"{type(values).__name__}")
+    return tuple(as_int(v, op, what) for v in values)
+
+
 def as_axis(axis, ndim: int, op: str) -> int:
     try:
         axis = operator.index(axis)

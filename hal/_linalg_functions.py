@@ -8,7 +8,7 @@ from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device
 from ._errors import HalValueError
-from ._helpers import as_array, as_axis, dtype_arg, require_kind
+from ._helpers import as_array, as_axis, as_int, dtype_arg, require_kind
 from ._manipulation import astype
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot",
@@ -180,6 +180,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro") -> Array:
 
 def matrix_power(x, n, /) -> Array:
     x = as_array(x, "linalg.matrix_power")
+    n = as_int(n, "linalg.matrix_power", "n")
     if n < 0:
         x = _float_matrix("matrix_power", x)
     elif x.ndim < 2 or x.shape[-1] != x.shape[-2]:

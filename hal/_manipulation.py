@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import operator
-
 from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device, dtype_error
 from ._errors import HalTypeError, HalValueError
-from ._helpers import as_array, as_axis, as_shape
+from ._helpers import as_array, as_axis, as_int, as_ints, as_shape
 
 __all__ = ["astype", "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat",
            "expand_dims", "flip", "moveaxis", "permute_dims", "repeat", "reshape", "roll",
@@ -79,6 +77,9 @@ def broadcast_to(x, /, shape) -> Array:
 
 
 def _promote_all(op: str, arrays) -> tuple[list[Array], object]:
+    if not isinstance(arrays, (list, tuple)):
+        raise HalTypeError(f"{op}: expected a list or tuple of arrays, got "
+                           f"{type(arrays).__name__}")
     arrays = [as_array(a, op) for a in arrays]
     if not arrays:
         raise HalValueError(f"{op}: needs at least one array")
@@ -151,7 +152,7 @@ def moveaxis(x, source, destination, /) -> Array:
 
 def permute_dims(x, /, axes) -> Array:
     x = as_array(x, "permute_dims")
-    axes = tuple(axes)
+    axes = as_ints(axes, "permute_dims", "axes")
     if sorted(as_axis(a, x.ndim, "permute_dims") for a in axes) != list(range(x.ndim)):
         raise HalValueError(f"permute_dims: axes {axes} are not a permutation of "
                             f"0..{x.ndim - 1}")
@@ -166,7 +167,7 @@ def repeat(x, repeats, /, *, axis=None) -> Array:
             raise HalTypeError(f"repeat: repeats must be integers, got {repeats._p.dtype}")
         repeats = repeats._native
     else:
-        repeats = operator.index(repeats)
+        repeats = as_int(repeats, "repeat", "repeats (an int or an integer Array)")
         if repeats < 0:
             raise HalValueError("repeat: repeats must be non-negative")
     if axis is not None:
@@ -176,8 +177,8 @@ def repeat(x, repeats, /, *, axis=None) -> Array:
 
 def reshape(x, /, shape, *, copy=None) -> Array:
     x = as_array(x, "reshape")
-    shape = tuple(operator.index(s) for s in (shape if isinstance(shape, tuple) else
-                                              (shape,)))
+    shape = as_ints(shape if isinstance(shape, (tuple, list)) else (shape,), "reshape",
+                    "shape")
     if sum(1 for s in shape if s == -1) > 1 or any(s < -1 for s in shape):
         raise HalValueError(f"reshape: bad shape {shape}; at most one -1 is allowed")
     known = 1
@@ -208,6 +209,8 @@ def squeeze(x, /, axis) -> Array:
     x = as_array(x, "squeeze")
     axes = axis if isinstance(axis, tuple) else (axis,)
     axes = tuple(as_axis(a, x.ndim, "squeeze") for a in axes)
+    if x.ndim == 0 and axes:  # as_axis lets axis 0 through for reductions of 0-D arrays
+        raise HalValueError(f"squeeze: axis {axis} is out of range for a 0-D array")
     for a in axes:
         if x.shape[a] != 1:
             raise HalValueError(f"squeeze: axis {a} has size {x.shape[a]}, not 1")
@@ -216,7 +219,7 @@ def squeeze(x, /, axis) -> Array:
 
 def tile(x, repetitions, /) -> Array:
     x = as_array(x, "tile")
-    reps = tuple(operator.index(r) for r in repetitions)
+    reps = as_ints(repetitions, "tile", "repetitions")
     if any(r < 0 for r in reps):
         raise HalValueError(f"tile: repetitions must be non-negative, got {reps}")
     return _unary("tile", x, reps)

@@ -7,7 +7,7 @@ from ._array import Array
 from ._devices import as_device
 from ._dispatch import call, dtype_error
 from ._errors import HalTypeError, HalValueError
-from ._helpers import as_array, require_kind
+from ._helpers import as_array, as_ints, require_kind
 from ._manipulation import astype
 
 __all__ = ["fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft",
@@ -39,12 +39,18 @@ def _run(op, x, norm, **kwargs):
     return call(f"fft.{op}", x._p.device, (x._p.dtype,), x._native, norm=norm, **kwargs)
 
 
-def _nd_axes(s, axes):
-    """The standard: with ``s`` and no ``axes``, transform the last ``len(s)`` axes.
+def _nd_axes(op, s, axes):
+    """``s`` and ``axes`` checked (tuples of ints), as keyword arguments of the kernel.
+
+    The standard: with ``s`` and no ``axes``, transform the last ``len(s)`` axes.
     Spelled out, because NumPy 2 deprecates inferring them."""
+    if s is not None:
+        s = as_ints(s, f"fft.{op}", "s")
+    if axes is not None:
+        axes = as_ints(axes, f"fft.{op}", "axes")
     if s is not None and axes is None:
-        return tuple(range(-len(s), 0))
-    return axes
+        axes = tuple(range(-len(s), 0))
+    return {"s": s, "axes": axes}
 
 
 def fft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
@@ -56,11 +62,13 @@ def ifft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
 
 
 def fftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("fftn", _prepared("fftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
+    return _run("fftn", _prepared("fftn", x, True), norm,
+                **_nd_axes("fftn", s, axes))
 
 
 def ifftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("ifftn", _prepared("ifftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
+    return _run("ifftn", _prepared("ifftn", x, True), norm,
+                **_nd_axes("ifftn", s, axes))
 
 
 def rfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
@@ -72,11 +80,13 @@ def irfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:
 
 
 def rfftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("rfftn", _prepared("rfftn", x, False), norm, s=s, axes=_nd_axes(s, axes))
+    return _run("rfftn", _prepared("rfftn", x, False), norm,
+                **_nd_axes("rfftn", s, axes))
 
 
 def irfftn(x, /, *, s=None, axes=None, norm="backward") -> Array:
-    return _run("irfftn", _prepared("irfftn", x, True), norm, s=s, axes=_nd_axes(s, axes))
+    return _run("irfftn", _prepared("irfftn", x, True), norm,
+                **_nd_axes("irfftn", s, axes))
 
 
 def hfft(x, /, *, n=None, axis=-1, norm="backward") -> Array:

@@ -114,6 +114,10 @@ def astype_factory(device, dtypes):
     """``astype`` from a floating dtype: to integers through cast.c's saturating
     conversions (NaN to 0, beyond the range to the bound: hal's table; dpnp's cast
     leaves them to the CPU), to everything else through dpnp's cast."""
+    if not dtypes:
+        # the core's elementwise promotion resolves astype with no source dtype; its
+        # casts only widen (never floating -> integer), which dpnp's cast does right
+        return lambda x, dtype, *, copy=True: dpnp.astype(x, dtype.numpy, copy=copy)
     (source,) = dtypes
     programs = {}
 

@@ -8,7 +8,7 @@ from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device
 from ._errors import HalValueError
-from ._helpers import as_array, as_axis, as_int, dtype_arg, require_kind
+from ._helpers import as_array, as_axis, as_int, as_ints, dtype_arg, require_kind
 from ._manipulation import astype
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot",
@@ -91,11 +91,20 @@ def tensordot(x1, x2, /, *, axes=2) -> Array:
 
 def _tensordot(op, x1, x2, axes):
     x1, x2, device, dtype = _pair(op, x1, x2)
-    if isinstance(axes, int):
+    if not isinstance(axes, (tuple, list)):
+        axes = as_int(axes, op, "axes (an int or a pair of sequences of axes)")
         if axes < 0:
             raise HalValueError(f"{op}: axes must be non-negative, got {axes}")
     else:
-        axes = (tuple(axes[0]), tuple(axes[1]))
+        if len(axes) != 2:
+            raise HalValueError(f"{op}: axes must be an int or a pair of sequences of "
+                                f"axes, got {axes!r}")
+        axes = (as_ints(axes[0], op, "axes[0]"), as_ints(axes[1], op, "axes[1]"))
+        if len(axes[0]) != len(axes[1]):
+            raise HalValueError(f"{op}: axes {axes} pair {len(axes[0])} axes of x1 with "
+                                f"{len(axes[1])} of x2")
+        axes = (tuple(as_axis(a, x1.ndim, op) for a in axes[0]),
+                tuple(as_axis(a, x2.ndim, op) for a in axes[1]))
     return call(op, device, (dtype,), x1._native, x2._native, axes=axes)
 
 

@@ -6,7 +6,7 @@ from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device
 from ._errors import HalTypeError, HalValueError
-from ._helpers import as_array, as_axes, as_axis, dtype_arg, require_kind
+from ._helpers import as_array, as_axes, as_axis, as_int, dtype_arg, require_kind
 from ._manipulation import astype
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum",
@@ -133,10 +133,17 @@ def diff(x, /, *, axis=-1, n=1, prepend=None, append=None) -> Array:
     x = as_array(x, "diff")
     if x.ndim == 0:
         raise HalValueError("diff: 0-D arrays are not allowed")
+    n = as_int(n, "diff", "n")
     if n < 0:
         raise HalValueError(f"diff: n must be non-negative, got {n}")
     axis = as_axis(axis, x.ndim, "diff")
     extra = [as_array(a, "diff") for a in (prepend, append) if a is not None]
+    # past the length along axis every further difference is of an empty array: stop
+    # there (NumPy would loop n times, which hangs for a huge n)
+    length = 0  # (``sum`` here is hal's)
+    for a in (x, *extra):
+        length += a.shape[axis] if a.ndim == x.ndim else 1
+    n = builtins_min(n, length)
     common_device("diff", [x, *extra])
     dtype = x._p.dtype
     for a in extra:
@@ -169,6 +176,9 @@ def clip(x, /, min=None, max=None) -> Array:
             if v._p.dtype.kind not in "biuf":
                 raise HalTypeError(f"clip: {name} must be real, got {v._p.dtype}")
             return astype(v, dtype, copy=False)._native if v._p.dtype is not dtype else v._native
+        if not isinstance(v, (bool, int, float)):
+            raise HalTypeError(f"clip: {name} must be a real Python scalar or a hal Array, "
+                               f"got {type(v).__name__}")
         if isinstance(v, float) and dtype.kind in "biu":
             raise HalTypeError(f"clip: a float {name} with an integer array; cast x first")
         if dtype.kind in "iu":

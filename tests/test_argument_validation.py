@@ -30,6 +30,12 @@ def x(xp, device):
     (lambda xp, x: xp.explain(None), hal.HalTypeError, "explain: op"),
     (lambda xp, x: xp.explain("nope"), hal.HalValueError, "no function 'nope'"),
     (lambda xp, x: xp.explain("add"), hal.HalTypeError, "hal.add cannot take"),
+    (lambda xp, x: xp.diff(x, n={}), hal.HalTypeError, "diff: n must be an int"),
+    (lambda xp, x: xp.clip(x, max=1j), hal.HalTypeError, "clip: max must be a real"),
+    (lambda xp, x: xp.tensordot(x, x, axes=()), hal.HalValueError, "tensordot: axes"),
+    (lambda xp, x: xp.tensordot(x, x, axes=((0,), (0, 1))), hal.HalValueError,
+     "tensordot: axes"),
+    (lambda xp, x: xp.tensordot(x, x, axes="a"), hal.HalTypeError, "tensordot: axes"),
 ])
 def test_bad_arguments_give_hal_errors(xp, x, call, error, words):
     with pytest.raises(error, match=words):
@@ -42,6 +48,15 @@ def test_validated_arguments_still_work(xp, x):
     assert xp.reshape(x, [3, 2]).shape == (3, 2)
     assert xp.tile(x, [2, 1]).shape == (4, 3)
     assert xp.explain("add", x, 1).kernel
+    assert xp.tensordot(x, x, axes=([-1], [1])).shape == (2, 2)
     with xp.fallback_policy("allow"):  # some devices run these on the host
         assert xp.linalg.matrix_power(x[:2, :2], 2).shape == (2, 2)
         assert xp.fft.fftn(xp.astype(x, xp.complex64), s=[2, 2]).shape == (2, 2)
+
+
+def test_diff_with_a_huge_n_is_empty_at_once(xp, device):
+    # NumPy loops n times: n=2**62 hung
+    x = xp.asarray([1.0, 2.0, 4.0], device=device)
+    with xp.fallback_policy("allow"):  # some devices run diff on the host
+        assert xp.diff(x, n=2**62).shape == (0,)
+        assert xp.diff(x, n=5, prepend=x).shape == (1,)

@@ -23,6 +23,7 @@ import inspect
 import json
 import math
 import operator
+import os
 import time
 import warnings
 import zlib
@@ -376,7 +377,7 @@ def _fuzz_target(target: Target, index: int, examples: int, env: dict, report: d
                  log, per_call_timeout: float) -> None:
     import hal
 
-    @seed(zlib.crc32(target.name.encode()))
+    @seed(zlib.crc32(target.name.encode()) + _SEED)
     @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
               print_blob=False)
@@ -413,6 +414,8 @@ def _fuzz_target(target: Target, index: int, examples: int, env: dict, report: d
 
 
 _POLICY: list[str] = []
+#: HAL_FUZZ_SEED=n explores other arguments (the battery always runs seed 0)
+_SEED = int(os.environ.get("HAL_FUZZ_SEED", "0"))
 
 
 def main(device: str, other: str | None, examples: int, start: int, progress: str,

@@ -49,6 +49,7 @@ from . import linalg, fft  # noqa: E402
 from ._info import __array_namespace_info__  # noqa: E402
 from ._explain import explain  # noqa: E402
 from . import _decompositions  # noqa: E402,F401  (registers the core's decompositions)
+from ._jit import HalTracingError, jit  # noqa: E402
 
 e = _math.e
 inf = _math.inf

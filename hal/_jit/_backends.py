@@ -1,0 +1,155 @@
+"""How a fused kernel is built and launched on each backend that builds portable source.
+
+Builds go through the plugin's public hook ``hal_compile_kernel`` (OpenCL: the
+DeviceState's ``build_source``, cached on disk and checksummed; oneAPI: dpctl's
+program API); a backend whose plugin returns ``None`` (NumPy) has no launcher and
+jitted functions run eagerly there.  A launcher also reads an input's buffer, offset
+and strides (in elements) and allocates outputs, in the backend's own terms.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+
+from .._array import Placement, new_array
+
+#: scalar kinds of kernel arguments
+INDEX, INT = "index", "int"
+
+
+class Index(int):
+    """A kernel argument of type index_t (int64)."""
+
+
+class Int32(int):
+    """A kernel argument of type int."""
+
+
+def compile_source(device, name, source, options):
+    """The plugin's build of ``source`` for ``device``, or ``None`` if it builds none."""
+    from .._plugins import host
+    host.ensure_loaded()
+    return host.pm.hook.hal_compile_kernel(backend=device.backend, device_index=device.index,
+                                           name=name, source=source, options=options)
+
+
+class OpenCLLauncher:
+    target = "opencl"
+
+    def __init__(self, device):
+        from hal_opencl._state import state_of
+        self.device = device
+        self.state = state_of(device)
+
+    def kernels(self, program, names, signatures):
+        cl = self.state.cl
+        out = {}
+        for name in names:
+            k = cl.Kernel(program, name)
+            k.set_scalar_arg_dtypes([None if s == "buf" else
+                                     (np.int64 if s == INDEX else np.int32)
+                                     for s in signatures[name]])
+            out[name] = k
+        return out
+
+    @staticmethod
+    def view(native):
+        return native.data, native.offset, native.shape, native.strides, native.contiguous
+
+    @staticmethod
+    def contiguous(native) -> bool:
+        return native.contiguous
+
+    def empty(self, shape, dtype):
+        return self.state.empty(tuple(shape), dtype)
+
+    def meta(self, values):
+        return self.state.meta(tuple(values))
+
+    @staticmethod
+    def buffer(native):
+        return native.data
+
+    def launch(self, kernel, n, args):
+        if n > 0:
+            self.state.launch_nd(kernel, (n,), None, *args)
+
+    def wrap(self, native, dtype):
+        return new_array(native, Placement.of(self.device, dtype))
+
+
+class OneAPILauncher:
+    target = "opencl"
+
+    def __init__(self, device):
+        from hal_oneapi import _setup
+        from hal_oneapi._queues import queue
+        self.device = device
+        self.dpnp = _setup.dpnp()
+        self.queue = queue(device.index)
+        self._meta: dict = {}
+
+    def kernels(self, program, names, signatures):
+        return {name: program.kernel(name) for name in names}
+
+    def view(self, native):
+        from hal_oneapi._programs import element_offset
+        item = native.itemsize
+        strides = tuple(s // item for s in native.strides)
+        return (native, element_offset(native), tuple(native.shape), strides,
+                native.flags.c_contiguous)
+
+    @staticmethod
+    def contiguous(native) -> bool:
+        return native.flags.c_contiguous
+
+    def empty(self, shape, dtype):
+        return self.dpnp.empty(tuple(shape), dtype=dtype.numpy, sycl_queue=self.queue)
+
+    def meta(self, values):
+        values = tuple(values)
+        buf = self._meta.get(values)
+        if buf is None:
+            if len(self._meta) > 4096:
+                self._meta.clear()
+            buf = self._meta[values] = self.dpnp.asarray(
+                np.asarray(values or (0,), dtype=np.int64), sycl_queue=self.queue)
+        return buf
+
+    @staticmethod
+    def buffer(native):
+        return native
+
+    def launch(self, kernel, n, args):
+        if n <= 0:
+            return
+        conv = []
+        for a in args:
+            if isinstance(a, Index):
+                conv.append(ctypes.c_int64(a))
+            elif isinstance(a, Int32):
+                conv.append(ctypes.c_int32(a))
+            else:
+                conv.append(a.get_array().usm_data if hasattr(a, "get_array") else a)
+        # dpnp queues work out of order and not every event is in its order manager
+        # (see hal_oneapi._programs.Program.run): wait, launch, wait
+        self.queue.wait()
+        self.queue.submit(kernel, conv, [n]).wait()
+
+    def wrap(self, native, dtype):
+        return new_array(native, Placement.of(self.device, dtype))
+
+
+def launcher_for(device):
+    """The launcher of ``device``'s backend, or (None, reason) when there is none."""
+    if device.backend == "opencl":
+        return OpenCLLauncher(device), ""
+    if device.backend == "oneapi":
+        if "raw_kernels" not in getattr(device.capabilities, "features", ()):
+            return None, (f"{device} does not build OpenCL C (no raw_kernels feature): "
+                          f"jitted functions run eagerly there")
+        return OneAPILauncher(device), ""
+    return None, (f"the {device.backend} backend has no fused-kernel launcher in hal.jit "
+                  f"(its plugin compiles no portable kernels): the function runs eagerly")

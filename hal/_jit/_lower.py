@@ -1,0 +1,268 @@
+"""Lowering: a fused region of the graph as one kernel in hal's portable dialect.
+
+The op bodies are elementwise_ops.h's ``op_<name>`` functions, included once per loop
+dtype of the region with every ``op_<name>`` renamed ``hal_jit_<dtype>_<name>`` (the
+header defines each op per dtype kind, so two float dtypes in one region would clash),
+under the template defines ``_kernels.program_defines`` gives eager's programs.  The
+text is prefixed by the target's prelude (kernels/prelude/<target>.h), so the same
+source builds for OpenCL, CUDA and HIP.
+
+Two variants per region: ``flat`` (every input C-contiguous with the output's shape:
+``in[off + i]``) and ``strided`` (a meta buffer of shape and per-input strides, 0 where
+an input broadcasts).  Reductions add the map's loop over the reduced extent
+(``flat``: reduced axes trailing and inputs contiguous; ``strided`` otherwise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtypes, _kernels
+from .._optable import BINARY, UNARY
+from ._graph import Node
+
+_OP_NAMES = tuple(s.name for s in UNARY + BINARY)
+_HEADER_MACROS = ("HAL_NEG", "HAL_COMPARISONS", "HAL_UNARY_OPS", "HAL_BINARY_OPS")
+
+
+def ctype(dtype) -> str:
+    return f"hal_{dtype.name}"
+
+
+def literal(value, dtype) -> str:
+    """A Python scalar as an exact C constant of ``dtype`` (weak typing: the value is
+    converted to the dtype, as eager's kernel argument would be)."""
+    t = ctype(dtype)
+    if dtype.kind == "b":
+        return f"(({t}){1 if value else 0})"
+    if dtype.kind in "iu":
+        return f"(({t})(hal_uint64)0x{int(value) & (2**64 - 1):x})"
+    v = float(dtype.numpy.type(value))
+    if v != v:
+        return f"(({t})NAN)"
+    if v in (float("inf"), float("-inf")):
+        return f"(({t})({'-' if v < 0 else ''}INFINITY))"
+    text = v.hex()
+    if dtype is _dtypes.float64:
+        return f"(({t}){text})"
+    return f"(({t}){text}f)"
+
+
+def cast_expr(src, dst, expr: str) -> str:
+    """``astype`` of one value, as kernels/cast.c converts: floating to integer
+    saturates (NaN to 0), to bool tests non-zero, the rest is C's conversion."""
+    t = ctype(dst)
+    if dst.kind == "b":
+        return f"(({t})(({expr}) != 0 ? 1 : 0))"
+    if src.kind == "f" and dst.kind in "iu":
+        bits = 8 * dst.itemsize
+        if dst.kind == "i":
+            lim = f"{float(2 ** (bits - 1))!r}f"
+            hi, lo = literal(2 ** (bits - 1) - 1, dst), literal(-(2 ** (bits - 1)), dst)
+            return (f"((({expr}) >= ({ctype(src)}){lim}) ? {hi} : "
+                    f"(({expr}) >= -({ctype(src)}){lim}) ? ({t})({expr}) : "
+                    f"(({expr}) != ({expr})) ? ({t})0 : {lo})")
+        lim = f"{float(2 ** bits)!r}f"
+        hi = literal(2 ** bits - 1, dst)
+        return (f"((({expr}) >= ({ctype(src)}){lim}) ? {hi} : "
+                f"(({expr}) > ({ctype(src)})(-1.0f)) ? ({t})({expr}) : ({t})0)")
+    return f"(({t})({expr}))"
+
+
+def _op_block(dtype, device_dtypes) -> str:
+    defines = _kernels.program_defines(dtype, device_dtypes)
+    defines.pop("HAL_FP64", None)
+    defines.pop("HAL_FP16", None)
+    lines = [f"/* ops of loop dtype {dtype.name} */"]
+    lines += [f"#define {k} {v}" for k, v in defines.items()]
+    lines += [f"#define op_{n} hal_jit_{dtype.name}_{n}" for n in _OP_NAMES]
+    lines.append(_kernels._read("elementwise_ops.h"))
+    lines += [f"#undef op_{n}" for n in _OP_NAMES]
+    lines += [f"#undef {k}" for k in defines]
+    lines += [f"#undef {m}" for m in _HEADER_MACROS]
+    return "\n".join(lines)
+
+
+def header(target: str, loops, device_dtypes) -> str:
+    parts = [_kernels._read(f"prelude/{target}.h"), "/* ---- hal.jit fused kernel ---- */"]
+    for d in sorted(loops, key=lambda d: d.code):
+        parts.append(_op_block(d, device_dtypes))
+    return "\n".join(parts)
+
+
+def options(device_dtypes, dtypes) -> tuple[str, ...]:
+    defines = {}
+    if _dtypes.float64 in device_dtypes:
+        defines["HAL_FP64"] = "1"
+    if _dtypes.float16 in device_dtypes:
+        defines["HAL_FP16"] = "1"
+    return _kernels.options(defines)
+
+
+def _operand(a, loop) -> str:
+    if isinstance(a, Node):
+        v = f"v{a.id}"
+        return v if a.dtype is loop else f"(({ctype(loop)}){v})"
+    return literal(a, loop)
+
+
+def body(nodes, indent="    ") -> list[str]:
+    """The statements computing ``nodes`` (topological order; leaves already read)."""
+    out = []
+    for n in nodes:
+        t = ctype(n.dtype)
+        if n.kind == "ew":
+            args = ", ".join(_operand(a, n.loop) for a in n.args)
+            out.append(f"{indent}{t} v{n.id} = hal_jit_{n.loop.name}_{n.op}({args});")
+        elif n.kind == "cast":
+            (a,) = n.args
+            out.append(f"{indent}{t} v{n.id} = {cast_expr(a.dtype, n.dtype, f'v{a.id}')};")
+        elif n.kind == "where":
+            c, a, b = n.args
+            cond = f"v{c.id}" if isinstance(c, Node) else ("1" if c else "0")
+            out.append(f"{indent}{t} v{n.id} = {cond} ? {_operand(a, n.loop)} : "
+                       f"{_operand(b, n.loop)};")
+        else:
+            raise AssertionError(n.kind)
+    return out
+
+
+def _leaf_params(leaves) -> list[str]:
+    return [f"GLOBAL_MEM const {ctype(x.dtype)} *RESTRICT in{k}, const index_t in{k}_off"
+            for k, x in enumerate(leaves)]
+
+
+def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
+    """Source of kernel ``hal_jit_ew``: every output of one iteration space."""
+    loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
+    params = [f"GLOBAL_MEM {ctype(o.dtype)} *RESTRICT out{k}" for k, o in enumerate(outputs)]
+    params += _leaf_params(leaves)
+    params.append("const index_t n")
+    if strided:
+        params += ["const int ndim", "GLOBAL_MEM const index_t *meta"]
+    lines = [f"KERNEL void hal_jit_ew({', '.join(params)})", "{",
+             "    index_t i = GLOBAL_ID_0;", "    if (i >= n) return;"]
+    if strided:
+        lines += [f"    index_t o{k} = 0;" for k in range(len(leaves))]
+        lines += ["    index_t r = i;", "    for (int d = ndim - 1; d >= 0; --d) {",
+                  "        index_t e = meta[d], c = r % e;", "        r /= e;"]
+        lines += [f"        o{k} += c * meta[{k + 1} * ndim + d];" for k in range(len(leaves))]
+        lines.append("    }")
+        idx = [f"o{k}" for k in range(len(leaves))]
+    else:
+        idx = ["i"] * len(leaves)
+    for k, x in enumerate(leaves):
+        lines.append(f"    {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];")
+    lines += body(nodes)
+    lines += [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)]
+    lines.append("}")
+    src = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
+    return src, options(device_dtypes, loops)
+
+
+# -- reductions -------------------------------------------------------------------------
+
+def _acc_ops(red: Node):
+    """(identity, combine(acc, v), merge(acc, partial), final(acc)) C snippets."""
+    acc, out = red.acc, red.dtype
+    a_t = ctype(acc)
+    if red.op in ("sum", "mean"):
+        ident, step = f"(({a_t})0)", "acc = acc + x;"
+    elif red.op == "prod":
+        ident, step = f"(({a_t})1)", "acc = acc * x;"
+    elif red.op in ("max", "min"):
+        cmp = ">" if red.op == "max" else "<"
+        if acc.kind == "f":
+            sign = "-" if red.op == "max" else ""
+            ident = f"(({a_t})({sign}INFINITY))"
+            step = f"acc = (x {cmp} acc || x != x) ? x : acc;"
+        elif acc.kind == "b":
+            ident = literal(0 if red.op == "max" else 1, acc)
+            step = f"acc = (x {cmp} acc) ? x : acc;"
+        else:
+            info = np.iinfo(acc.numpy)
+            ident = literal(info.min if red.op == "max" else info.max, acc)
+            step = f"acc = (x {cmp} acc) ? x : acc;"
+    elif red.op == "any":
+        ident, step = f"(({a_t})0)", "acc = (acc || x) ? 1 : 0;"
+    elif red.op == "all":
+        ident, step = f"(({a_t})1)", "acc = (acc && x) ? 1 : 0;"
+    else:
+        raise AssertionError(red.op)
+    if red.op == "mean":
+        final = f"(({ctype(out)})(acc / ({a_t})R))"
+    else:
+        final = f"(({ctype(out)})acc)"
+    return ident, step, final
+
+
+def _to_acc(red: Node, src: Node) -> str:
+    v = f"v{src.id}"
+    if red.op in ("any", "all"):
+        return f"(({ctype(red.acc)})({v} != 0))"
+    return f"(({ctype(red.acc)})(({ctype(red.dtype)}){v}))" if red.op != "mean" else \
+        f"(({ctype(red.acc)}){v})"
+
+
+def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
+    """Source of ``hal_jit_final`` (one work-item per output), ``hal_jit_partial``
+    (G work-items per output, interleaved over the reduced extent) and
+    ``hal_jit_combine`` (partials to outputs) for ``red`` over its fused map."""
+    loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
+    src = red.args[0]
+    a_t = ctype(red.acc)
+    ident, step, final = _acc_ops(red)
+    params = _leaf_params(leaves)
+    geo = ["const index_t R"]
+    if variant == "strided":
+        geo += ["const int nk", "const int nr", "GLOBAL_MEM const index_t *meta"]
+    sig = ", ".join(params + geo)
+    lines = [f"DEVICE_FN {a_t} hal_jit_chunk({sig}, const index_t n_out_arg, const index_t o, "
+             f"const index_t r0, const index_t step)", "{", f"    {a_t} acc = {ident};"]
+    if variant == "strided":
+        lines += [f"    index_t k{k} = 0;" for k in range(len(leaves))]
+        lines += ["    { index_t q = o;", "      for (int d = nk - 1; d >= 0; --d) {",
+                  "        index_t e = meta[d], c = q % e;", "        q /= e;"]
+        lines += [f"        k{k} += c * meta[nk + nr + {k} * (nk + nr) + d];"
+                  for k in range(len(leaves))]
+        lines += ["      } }"]
+    lines.append("    for (index_t r = r0; r < R; r += step) {")
+    if variant == "strided":
+        lines += [f"        index_t o{k} = k{k};" for k in range(len(leaves))]
+        lines += ["        { index_t q = r;", "          for (int d = nr - 1; d >= 0; --d) {",
+                  "            index_t e = meta[nk + d], c = q % e;", "            q /= e;"]
+        lines += [f"            o{k} += c * meta[nk + nr + {k} * (nk + nr) + nk + d];"
+                  for k in range(len(leaves))]
+        lines += ["          } }"]
+        idx = [f"o{k}" for k in range(len(leaves))]
+    elif variant == "cols":
+        idx = ["r * n_out_arg + o"] * len(leaves)
+    else:
+        idx = ["o * R + r"] * len(leaves)
+    for k, x in enumerate(leaves):
+        lines.append(f"        {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];")
+    lines += body(nodes, "        ")
+    lines.append(f"        {a_t} x = {_to_acc(red, src)};")
+    lines += [f"        {step}", "    }", "    return acc;", "}"]
+    call_args = ", ".join([f"in{k}, in{k}_off" for k in range(len(leaves))] + ["R"]
+                          + (["nk", "nr", "meta"] if variant == "strided" else [])
+                          + ["n_out_arg"])
+    out_t = ctype(red.dtype)
+    lines += [
+        f"KERNEL void hal_jit_final(GLOBAL_MEM {out_t} *RESTRICT out, {sig}, "
+        f"const index_t n_out_arg)", "{", "    index_t o = GLOBAL_ID_0;",
+        "    if (o >= n_out_arg) return;",
+        f"    {a_t} acc = hal_jit_chunk({call_args}, o, 0, 1);",
+        f"    out[o] = {final};", "}",
+        f"KERNEL void hal_jit_partial(GLOBAL_MEM {a_t} *RESTRICT part, {sig}, "
+        f"const index_t n_out_arg, const index_t G)", "{", "    index_t t = GLOBAL_ID_0;",
+        "    if (t >= n_out_arg * G) return;",
+        f"    part[t] = hal_jit_chunk({call_args}, t / G, t % G, G);", "}",
+        f"KERNEL void hal_jit_combine(GLOBAL_MEM {out_t} *RESTRICT out, "
+        f"GLOBAL_MEM const {a_t} *RESTRICT part, const index_t n_out_arg, const index_t G, "
+        f"const index_t R)", "{", "    index_t o = GLOBAL_ID_0;",
+        "    if (o >= n_out_arg) return;", f"    {a_t} acc = {ident};",
+        "    for (index_t g = 0; g < G; ++g) {", f"        {a_t} x = part[o * G + g];",
+        f"        {step}", "    }", f"    out[o] = {final};", "}"]
+    src_text = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
+    return src_text, options(device_dtypes, loops)

@@ -1,0 +1,503 @@
+"""Recording a trace into a program of steps, and running that program on each call.
+
+A traced call runs *while* it records: when a value is needed (an op that cuts the
+graph, or the function's results) the pending nodes it depends on become steps
+(``EwStep``: one kernel for every requested elementwise node of one shape;
+``ReduceStep``: one map+reduce kernel), and each new step runs at once.  The program
+(inputs, steps, outputs) is replayed on later calls with the same cache key; shapes are
+recomputed from the actual inputs, so a new shape needs no new trace.
+
+Steps run with a launcher (``_backends``) or, without one (NumPy, explain on a device
+that cannot build), through eager hal node by node (``_graph.eager``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from .. import _dtypes
+from .._array import Array, Placement, new_array
+from .._errors import HalValueError
+from ._backends import INDEX, INT, Index, Int32, compile_source
+from ._graph import REDUCTIONS, Node, eager
+from ._trace import (HalTracingError, Tracer, _install_operators, ew_dtypes,
+                     int_scalar_in_range, normalise_axes, reduce_node_dtype, user_line)
+
+
+class Retrace(Exception):
+    """A replay met shapes its program's fusion decisions do not fit."""
+
+
+#: compiled programs, shared by every jitted function: (device, source, options) ->
+#: {kernel name: kernel}
+_COMPILED: dict = {}
+
+
+def _broadcast(shapes):
+    import hal
+    return tuple(hal.broadcast_shapes(*shapes)) if shapes else ()
+
+
+def _region(node: Node, env) -> tuple[list[Node], list[Node]]:
+    """(leaves, fusible nodes in topological order) of ``node``'s pending region."""
+    leaves, order, seen = [], [], set()
+
+    def visit(n):
+        if n.id in seen:
+            return
+        seen.add(n.id)
+        if n in env or not n.fusible:
+            leaves.append(n)
+            return
+        for a in n.operands():
+            visit(a)
+        order.append(n)
+    visit(node)
+    return leaves, order
+
+
+class Step:
+    kind = "step"
+    where = ""
+
+    def describe(self) -> list[str]:
+        return []
+
+
+class EagerStep(Step):
+    """An op that cuts the graph: eager hal on the materialised values."""
+
+    kind = "cut"
+
+    def __init__(self, name, fn, args, kwargs, outs, rebuild, where):
+        self.name, self.fn, self.args, self.kwargs = name, fn, args, kwargs
+        self.outs, self.rebuild, self.where = outs, rebuild, where
+
+    def run(self, env, ctx):
+        sub = lambda v: env[v] if isinstance(v, Node) else v  # noqa: E731
+        result = self.fn(*_map(self.args, sub), **_map(self.kwargs, sub))
+        leaves, _ = _flatten(result)
+        arrays = [x for x in leaves if isinstance(x, Array)]
+        for node, value in zip(self.outs, arrays):
+            env[node] = value
+        return result
+
+    def describe(self):
+        return [f"cut: {self.name} runs eagerly ({self.where})"]
+
+
+def _flatten(obj):
+    """(leaves, rebuild) of nested tuples/lists/dicts."""
+    if isinstance(obj, (tuple, list)):
+        parts = [_flatten(x) for x in obj]
+        leaves = [leaf for p in parts for leaf in p[0]]
+        sizes = [len(p[0]) for p in parts]
+
+        def rebuild(values):
+            out, i = [], 0
+            for (_, rb), n in zip(parts, sizes):
+                out.append(rb(values[i:i + n]))
+                i += n
+            if isinstance(obj, list):
+                return out
+            return type(obj)(*out) if hasattr(obj, "_fields") else tuple(out)
+        return leaves, rebuild
+    if isinstance(obj, dict):
+        keys = list(obj)
+        leaves, rb = _flatten([obj[k] for k in keys])
+        return leaves, lambda values: dict(zip(keys, rb(values)))
+    return [obj], lambda values: values[0]
+
+
+def _map(obj, fn):
+    leaves, rebuild = _flatten(obj)
+    return rebuild([fn(x) for x in leaves])
+
+
+class KernelStep(Step):
+    """A fused region: shared by elementwise (several outputs) and map+reduce."""
+
+    def __init__(self, leaves, nodes, outputs, red=None):
+        self.leaves, self.nodes, self.outputs, self.red = leaves, nodes, outputs, red
+        self.kind = "reduce" if red is not None else "fused"
+        self.kernels = {}  # variant -> {name: kernel}
+        self.sources = {}  # variant -> (source, options)
+
+    # -- shapes, recomputed per call
+    def shapes(self, env):
+        shapes = {x.id: tuple(_shape_of(env[x])) for x in self.leaves}
+        for n in self.nodes:
+            shapes[n.id] = _broadcast([shapes[a.id] for a in n.operands()])
+        return shapes
+
+    def source(self, target, variant, device_dtypes):
+        from . import _lower  # (imports the kernel manifest's pydantic: not at import hal)
+        if self.red is None:
+            return _lower.elementwise(target, self.leaves, self.nodes, self.outputs,
+                                      variant == "strided", device_dtypes)
+        return _lower.reduction(target, self.leaves, self.nodes, self.red, variant,
+                                device_dtypes)
+
+    def compiled(self, ctx, variant):
+        ks = self.kernels.get(variant)
+        if ks is None:
+            launcher = ctx.launcher
+            device = launcher.device
+            source, options = self.source(launcher.target, variant, device.dtypes)
+            key = (device, source, options)
+            ks = _COMPILED.get(key)
+            if ks is None:
+                t0 = time.perf_counter()
+                program = compile_source(device, f"hal.jit fused {self.kind} kernel",
+                                         source, options)
+                ks = _COMPILED[key] = launcher.kernels(program, *self._signatures(variant))
+                ctx.stats["compiles"] += 1
+                ctx.stats["compile_seconds"] += time.perf_counter() - t0
+            self.kernels[variant] = ks
+        return ks
+
+    def _signatures(self, variant):
+        leaf = ["buf", INDEX] * len(self.leaves)
+        if self.red is None:
+            sig = ["buf"] * len(self.outputs) + leaf + [INDEX]
+            if variant == "strided":
+                sig += [INT, "buf"]
+            return ["hal_jit_ew"], {"hal_jit_ew": sig}
+        geo = [INDEX] + ([INT, INT, "buf"] if variant == "strided" else [])
+        return (["hal_jit_final", "hal_jit_partial", "hal_jit_combine"],
+                {"hal_jit_final": ["buf"] + leaf + geo + [INDEX],
+                 "hal_jit_partial": ["buf"] + leaf + geo + [INDEX, INDEX],
+                 "hal_jit_combine": ["buf", "buf", INDEX, INDEX, INDEX]})
+
+    def run(self, env, ctx):
+        if ctx.launcher is None:
+            for n in self.nodes + ([self.red] if self.red is not None else []):
+                env[n] = eager(n, [env[a] for a in n.operands()])
+            return
+        if self.red is None:
+            self._run_ew(env, ctx)
+        else:
+            self._run_reduce(env, ctx)
+        if ctx.trace_events is not None:
+            ctx.trace_events.append(self)
+
+    def _run_ew(self, env, ctx):
+        launcher = ctx.launcher
+        shapes = self.shapes(env)
+        shape = shapes[self.outputs[0].id]
+        if any(shapes[o.id] != shape for o in self.outputs):
+            raise Retrace("the outputs of a fused kernel no longer share one shape")
+        views = [launcher.view(env[x]._native) for x in self.leaves]
+        flat = all(v[4] and tuple(v[2]) == shape for v in views)
+        variant = "flat" if flat else "strided"
+        (k,) = self.compiled(ctx, variant).values()
+        n = 1
+        for s in shape:
+            n *= s
+        outs = [launcher.empty(shape, o.dtype) for o in self.outputs]
+        args = [launcher.buffer(o) for o in outs]
+        for v in views:
+            args += [v[0], Index(v[1])]
+        args.append(Index(n))
+        if not flat:
+            meta = list(shape)
+            for v in views:
+                meta += _bstrides(v[2], v[3], shape)
+            args += [Int32(len(shape)), launcher.meta(meta)]
+        launcher.launch(k, n, args)
+        for o, native in zip(self.outputs, outs):
+            env[o] = launcher.wrap(native, o.dtype)
+        ctx.bytes_moved += sum(_nbytes(env[x]) for x in self.leaves) + \
+            sum(_nbytes(env[o]) for o in self.outputs)
+
+    def _run_reduce(self, env, ctx):
+        import hal
+        launcher = ctx.launcher
+        red = self.red
+        shapes = self.shapes(env)
+        full = shapes[red.args[0].id] if self.nodes else tuple(_shape_of(env[red.args[0]]))
+        axes = red.axes
+        kept = [d for d in range(len(full)) if d not in axes]
+        n_out = 1
+        for d in kept:
+            n_out *= full[d]
+        R = 1
+        for d in axes:
+            R *= full[d]
+        out_shape = tuple(1 if d in axes else full[d] for d in range(len(full))) \
+            if red.keepdims else tuple(full[d] for d in kept)
+        if R == 0 and red.op in ("max", "min"):
+            # eager's own error (no identity for an empty max/min)
+            getattr(hal, red.op)(hal.zeros(full, dtype=red.args[0].dtype,
+                                           device=launcher.device), axis=axes)
+        views = [launcher.view(env[x]._native) for x in self.leaves]
+        same = all(v[4] and tuple(v[2]) == full for v in views)
+        nd = len(full)
+        if same and tuple(axes) == tuple(range(nd - len(axes), nd)):
+            variant = "flat"
+        elif same and tuple(axes) == tuple(range(len(axes))):
+            variant = "cols"
+        else:
+            variant = "strided"
+        ks = self.compiled(ctx, variant)
+        out = launcher.empty(out_shape, red.dtype)
+        args = []
+        for v in views:
+            args += [v[0], Index(v[1])]
+        args.append(Index(R))
+        if variant == "strided":
+            meta = [full[d] for d in kept] + [full[d] for d in axes]
+            for v in views:
+                b = _bstrides(v[2], v[3], full)
+                meta += [b[d] for d in kept] + [b[d] for d in axes]
+            args += [Int32(len(kept)), Int32(len(axes)), launcher.meta(meta)]
+        G = ctx.groups(n_out, R)
+        if n_out and (G == 1 or R == 0):
+            launcher.launch(ks["hal_jit_final"], n_out, [launcher.buffer(out)] + args +
+                            [Index(n_out)])
+        elif n_out:
+            part = launcher.empty((n_out * G,), red.acc)
+            launcher.launch(ks["hal_jit_partial"], n_out * G,
+                            [launcher.buffer(part)] + args + [Index(n_out), Index(G)])
+            launcher.launch(ks["hal_jit_combine"], n_out,
+                            [launcher.buffer(out), launcher.buffer(part), Index(n_out),
+                             Index(G), Index(R)])
+        env[red] = launcher.wrap(out, red.dtype)
+        ctx.bytes_moved += sum(_nbytes(env[x]) for x in self.leaves) + _nbytes(env[red])
+
+    def describe(self):
+        what = (f"reduce kernel: {self.red.op} over axes {self.red.axes} of a fused map"
+                if self.red is not None else
+                f"fused elementwise kernel: {len(self.nodes)} ops, "
+                f"{len(self.outputs)} output(s)")
+        lines = [what, "  inputs: " + ", ".join(
+            f"%{x.id} ({x.dtype.name})" for x in self.leaves)]
+        lines += ["  " + n.describe() for n in self.nodes]
+        if self.red is not None:
+            lines.append("  " + self.red.describe())
+        lines.append("  writes: " + ", ".join(f"%{o.id}" for o in
+                                               (self.outputs or [self.red])))
+        return lines
+
+
+def _shape_of(a):
+    return a._native.shape if a.__class__ is Array else a.shape
+
+
+def _nbytes(a) -> int:
+    n = a.dtype.itemsize
+    for s in _shape_of(a):
+        n *= s
+    return n
+
+
+def _bstrides(shape, strides, out_shape):
+    pad = len(out_shape) - len(shape)
+    return [0] * pad + [0 if e == 1 else s for e, s in zip(shape, strides)]
+
+
+class Context:
+    """What steps need while running: the launcher (or None), statistics."""
+
+    def __init__(self, launcher, stats):
+        self.launcher = launcher
+        self.stats = stats
+        self.bytes_moved = 0
+        self.trace_events = None
+        self._units = None
+
+    def groups(self, n_out: int, R: int) -> int:
+        """Work-items per output of a reduction: enough in all to fill the device
+        (compute units x 64, interleaved, as kernels/reduce.c's launch aims for
+        ``waves`` chunks per unit), one per output when there are that many outputs."""
+        if self._units is None:
+            state = getattr(self.launcher, "state", None)
+            self._units = getattr(state, "compute_units", 4) or 4
+        target = self._units * 64
+        if n_out >= target or R < 4096:
+            return 1
+        return max(1, min(R // 1024, -(-target // n_out), 4096))
+
+
+# -- recording --------------------------------------------------------------------------
+
+class Recorder:
+    """One trace: builds the graph and, as values are needed, the program's steps."""
+
+    def __init__(self, device, ctx, fname):
+        from ._namespace import Namespace
+        self.device = device
+        self.ctx = ctx
+        self.fname = fname
+        self.steps: list[Step] = []
+        self.env: dict = {}
+        self.captures: dict = {}
+        self.shape_dependent = ""
+        self.namespace = Namespace(self)
+
+    def shape_read(self, tracer) -> None:
+        if not self.shape_dependent:
+            self.shape_dependent = user_line()
+
+    def tracer(self, node: Node, shape) -> Tracer:
+        t = new_array((node, tuple(shape), self), Placement.of(self.device, node.dtype))
+        t.__class__ = Tracer
+        return t
+
+    def input(self, k, array) -> Tracer:
+        node = Node("input", k, (), array.dtype, array.ndim)
+        self.env[node] = array
+        return self.tracer(node, array.shape)
+
+    def lift(self, x):
+        """A Tracer for ``x``: itself, or a real Array captured as a leaf."""
+        if isinstance(x, Tracer):
+            if x._rec is not self:
+                raise HalTracingError("hal.jit: a tracer from another jitted call was used "
+                                      f"here ({user_line()}); do not keep tracers")
+            return x
+        if isinstance(x, Array):
+            node = Node("value", "captured", (), x.dtype, x.ndim, where=user_line())
+            self.env[node] = self.captures[node] = x
+            return self.tracer(node, x.shape)
+        return x
+
+    # -- values
+    def materialize(self, nodes):
+        """Run steps until every node of ``nodes`` has a value in ``env``."""
+        pending = []
+        for n in nodes:
+            if n not in self.env and n not in pending:
+                pending.append(n)
+        if not pending:
+            return
+        # reductions the pending regions read come first
+        for n in pending:
+            root = n.args[0] if n.kind == "reduce" else n
+            leaves, _ = _region(root, self.env)
+            inner = [x for x in leaves if x.kind == "reduce" and x not in self.env]
+            self.materialize(inner)
+        groups: dict = {}
+        for n in pending:
+            if n.kind == "reduce":
+                leaves, order = _region(n.args[0], self.env)
+                self._add(KernelStep(leaves, order, [], red=n))
+            else:
+                groups.setdefault(self.shapes[n.id], []).append(n)
+        for outs in groups.values():
+            leaves, order, seen = [], [], set()
+            for o in outs:
+                lv, od = _region(o, self.env)
+                for x in lv:
+                    if x.id not in seen:
+                        seen.add(x.id)
+                        leaves.append(x)
+                for x in od:
+                    if x.id not in seen:
+                        seen.add(x.id)
+                        order.append(x)
+            self._add(KernelStep(leaves, order, outs))
+
+    def _add(self, step):
+        self.steps.append(step)
+        step.run(self.env, self.ctx)
+
+    @property
+    def shapes(self):
+        return self._shapes
+
+    def broadcast(self, shapes):
+        return _broadcast(shapes)
+
+    def node(self, kind, op, args, dtype, shape, **kw) -> Tracer:
+        node = Node(kind, op, args, dtype, len(shape), **kw)
+        self._shapes[node.id] = tuple(shape)
+        return self.tracer(node, shape)
+
+    def cut(self, name, fn, args, kwargs):
+        """Run ``fn`` eagerly on materialised values; its arrays become new leaves."""
+        where = user_line()
+        leaves, _ = _flatten((args, kwargs))
+        tracers = [t for t in leaves if isinstance(t, Tracer)]
+        self.materialize([t._node for t in tracers])
+        t_args = _map(args, lambda v: v._node if isinstance(v, Tracer) else v)
+        t_kwargs = _map(kwargs, lambda v: v._node if isinstance(v, Tracer) else v)
+        step = EagerStep(name, fn, t_args, t_kwargs, [], None, where)
+        result = step.run(self.env, self.ctx)
+        res_leaves, rebuild = _flatten(result)
+        wrapped = []
+        for x in res_leaves:
+            if isinstance(x, Array):
+                node = Node("value", name, (), x.dtype, x.ndim, where=where)
+                self.env[node] = x
+                step.outs.append(node)
+                wrapped.append(self.tracer(node, x.shape))
+            else:
+                wrapped.append(x)
+        self.steps.append(step)
+        return rebuild(wrapped)
+
+
+Recorder._shapes = None
+
+
+def new_recorder(device, ctx, fname):
+    rec = Recorder(device, ctx, fname)
+    rec._shapes = {}
+    return rec
+
+
+class Program:
+    """A finished trace: inputs, steps and outputs, replayable."""
+
+    def __init__(self, rec: Recorder, inputs, out_template, out_nodes):
+        self.inputs = inputs
+        self.steps = rec.steps
+        self.captures = rec.captures
+        self.out_template = out_template  # rebuild function of the outputs
+        self.out_nodes = out_nodes        # Node or a constant per output leaf
+        self.shape_dependent = rec.shape_dependent
+
+    def run(self, arrays, ctx):
+        env = dict(self.captures)
+        env.update(zip(self.inputs, arrays))
+        for step in self.steps:
+            step.run(env, ctx)
+        return self.out_template([env[n] if isinstance(n, Node) else n
+                                  for n in self.out_nodes])
+
+
+def finish(rec: Recorder, inputs, result) -> tuple[Program, object]:
+    leaves, rebuild = _flatten(result)
+    nodes = []
+    for x in leaves:
+        if isinstance(x, Tracer):
+            nodes.append(rec.lift(x)._node)
+        elif isinstance(x, Array):
+            nodes.append(rec.lift(x)._node)
+        else:
+            nodes.append(x)
+    rec.materialize([n for n in nodes if isinstance(n, Node)])
+    program = Program(rec, inputs, rebuild, nodes)
+    value = rebuild([rec.env[n] if isinstance(n, Node) else n for n in nodes])
+    return program, value
+
+
+def check_dtype(dtype):
+    if not isinstance(dtype, _dtypes.DType):
+        raise HalValueError(f"not a dtype: {dtype!r}")
+
+
+_install_operators_done = False
+
+
+def install_operators(namespace_ops):
+    global _install_operators_done
+    if not _install_operators_done:
+        _install_operators(namespace_ops)
+        _install_operators_done = True
+
+
+__all__ = ["Recorder", "Program", "Context", "Retrace", "finish", "new_recorder",
+           "REDUCTIONS", "ew_dtypes", "int_scalar_in_range", "normalise_axes",
+           "reduce_node_dtype"]

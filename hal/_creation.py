@@ -313,7 +313,7 @@ def triu(x, /, *, k=0) -> Array:
 def meshgrid(*arrays, indexing="xy") -> list[Array]:
     from ._dispatch import common_device
     arrays = [as_array(a, "meshgrid") for a in arrays]
-    if indexing not in ("xy", "ij"):
+    if not isinstance(indexing, str) or indexing not in ("xy", "ij"):
         raise HalValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     if not arrays:
         return []

@@ -224,7 +224,7 @@ def pinv(x, /, *, rtol=None) -> Array:
 
 
 def qr(x, /, *, mode="reduced") -> QRResult:
-    if mode not in ("reduced", "complete"):
+    if not isinstance(mode, str) or mode not in ("reduced", "complete"):
         raise HalValueError(f"linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
     return QRResult(*_one("qr", _float_matrix("qr", x, square=False), mode=mode))
 

@@ -42,7 +42,7 @@ def get_fallback_policy() -> str:
 
 
 def set_fallback_policy(policy: str) -> None:
-    if policy not in POLICIES:
+    if not isinstance(policy, str) or policy not in POLICIES:
         raise HalValueError(f"set_fallback_policy: {policy!r} is not a policy; use one "
                             f"of {', '.join(POLICIES)}")
     if policy != _state["policy"]:

@@ -71,7 +71,7 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None) -> Array:
     x1 = as_array(x1, "searchsorted")
     if x1.ndim != 1:
         raise HalValueError(f"searchsorted: x1 must be 1-D, got {x1.ndim}-D")
-    if side not in ("left", "right"):
+    if not isinstance(side, str) or side not in ("left", "right"):
         raise HalValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     if x2.__class__ is not Array:
         # A Python scalar is weak, as in the elementwise ops: 1.5 with an int64 x1

@@ -34,7 +34,7 @@ def _prepared(op, x, want_complex):
 
 
 def _run(op, x, norm, **kwargs):
-    if norm not in _NORMS:
+    if not isinstance(norm, str) or norm not in _NORMS:  # (an array's == is elementwise)
         raise HalValueError(f"fft.{op}: norm must be one of {_NORMS}, got {norm!r}")
     return call(f"fft.{op}", x._p.device, (x._p.dtype,), x._native, norm=norm, **kwargs)
 

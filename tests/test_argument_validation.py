@@ -3,6 +3,7 @@ the API fuzzer, tests/reliability/test_fuzz.py), on the device under test."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import hal
@@ -36,6 +37,15 @@ def x(xp, device):
     (lambda xp, x: xp.tensordot(x, x, axes=((0,), (0, 1))), hal.HalValueError,
      "tensordot: axes"),
     (lambda xp, x: xp.tensordot(x, x, axes="a"), hal.HalTypeError, "tensordot: axes"),
+    # a NumPy array compared with the allowed strings is elementwise, not a bool
+    (lambda xp, x: xp.fft.fft(x, norm=np.zeros(3)), hal.HalValueError, "fft.fft: norm"),
+    (lambda xp, x: xp.searchsorted(x[0], x[0], side=np.zeros(2)), hal.HalValueError,
+     "searchsorted: side"),
+    (lambda xp, x: xp.linalg.qr(x, mode=np.zeros(2)), hal.HalValueError, "linalg.qr: mode"),
+    (lambda xp, x: xp.meshgrid(x[0], indexing=np.zeros(2)), hal.HalValueError,
+     "meshgrid: indexing"),
+    (lambda xp, x: xp.set_fallback_policy(np.zeros(2)), hal.HalValueError,
+     "set_fallback_policy"),
 ])
 def test_bad_arguments_give_hal_errors(xp, x, call, error, words):
     with pytest.raises(error, match=words):

@@ -65,11 +65,14 @@ def _campaign(device: str, other: str | None, tmp_path) -> dict:
             _merge(totals, report)
             return totals
         # the child died: the progress log names the call in flight
+        if not os.path.exists(progress):
+            raise AssertionError(f"the fuzzing child for {device} died before its first "
+                                 f"call (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
         with open(progress) as fh:
             last = json.loads(fh.read().splitlines()[0])
         totals["crashes"].append({"target": last["target"], "repro": last["code"],
                                   "exit": proc.returncode,
-                                  "stderr": proc.stderr[-1500:]})
+                                  "stderr": proc.stderr[:1500]})  # the fault, top frames
         start = last["index"] + 1
     raise AssertionError(f"fuzzing {device}: more than {MAX_RESTARTS} crashes:\n"
                          + json.dumps(totals["crashes"], indent=1))
@@ -100,7 +103,8 @@ def test_fuzz_public_api(battery_device, figures, tmp_path):
             json.dump(report, fh, indent=1)
     figures.record("api fuzzing", battery_device, calls=report["calls"],
                    crashes=len(crashes), undocumented_errors=sum(
-                       f["count"] for f in findings.values()))
+                       f["count"] for f in findings.values()),
+                   other_parts_findings=len(report["findings"]) - len(findings))
     lines = []
     for key, f in sorted(findings.items()):
         lines.append(f"{key} (x{f['count']}): {f['message']}\n    {f['repro']}")

@@ -72,9 +72,12 @@ class OpenCLLauncher:
     def buffer(native):
         return native.data
 
-    def launch(self, kernel, n, args):
+    def launch(self, kernel, n, args, serial=False):
+        """``serial``: each work-item walks a long chunk; on a CPU device one-item
+        work-groups spread the items over the cores (as hal_opencl._reduce launches)."""
         if n > 0:
-            self.state.launch_nd(kernel, (n,), None, *args)
+            local = (1,) if serial and self.state.is_cpu else None
+            self.state.launch_nd(kernel, (n,), local, *args)
 
     def wrap(self, native, dtype):
         return new_array(native, Placement.of(self.device, dtype))
@@ -122,7 +125,7 @@ class OneAPILauncher:
     def buffer(native):
         return native
 
-    def launch(self, kernel, n, args):
+    def launch(self, kernel, n, args, serial=False):
         if n <= 0:
             return
         conv = []

@@ -206,7 +206,8 @@ def _to_acc(red: Node, src: Node) -> str:
 
 def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
     """Source of ``hal_jit_final`` (one work-item per output), ``hal_jit_partial``
-    (G work-items per output, interleaved over the reduced extent) and
+    (G work-items per output, each a contiguous chunk of the reduced extent: CPU
+    drivers read a work-item's own chunk with vector loads, as kernels/reduce.c does) and
     ``hal_jit_combine`` (partials to outputs) for ``red`` over its fused map."""
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
     src = red.args[0]
@@ -218,7 +219,7 @@ def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
         geo += ["const int nk", "const int nr", "GLOBAL_MEM const index_t *meta"]
     sig = ", ".join(params + geo)
     lines = [f"DEVICE_FN {a_t} hal_jit_chunk({sig}, const index_t n_out_arg, const index_t o, "
-             f"const index_t r0, const index_t step)", "{", f"    {a_t} acc = {ident};"]
+             f"const index_t r0, const index_t r1)", "{", f"    {a_t} acc = {ident};"]
     if variant == "strided":
         lines += [f"    index_t k{k} = 0;" for k in range(len(leaves))]
         lines += ["    { index_t q = o;", "      for (int d = nk - 1; d >= 0; --d) {",
@@ -226,7 +227,7 @@ def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
         lines += [f"        k{k} += c * meta[nk + nr + {k} * (nk + nr) + d];"
                   for k in range(len(leaves))]
         lines += ["      } }"]
-    lines.append("    for (index_t r = r0; r < R; r += step) {")
+    lines.append("    for (index_t r = r0; r < r1; ++r) {")
     if variant == "strided":
         lines += [f"        index_t o{k} = k{k};" for k in range(len(leaves))]
         lines += ["        { index_t q = r;", "          for (int d = nr - 1; d >= 0; --d) {",
@@ -252,12 +253,14 @@ def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
         f"KERNEL void hal_jit_final(GLOBAL_MEM {out_t} *RESTRICT out, {sig}, "
         f"const index_t n_out_arg)", "{", "    index_t o = GLOBAL_ID_0;",
         "    if (o >= n_out_arg) return;",
-        f"    {a_t} acc = hal_jit_chunk({call_args}, o, 0, 1);",
+        f"    {a_t} acc = hal_jit_chunk({call_args}, o, 0, R);",
         f"    out[o] = {final};", "}",
         f"KERNEL void hal_jit_partial(GLOBAL_MEM {a_t} *RESTRICT part, {sig}, "
         f"const index_t n_out_arg, const index_t G)", "{", "    index_t t = GLOBAL_ID_0;",
         "    if (t >= n_out_arg * G) return;",
-        f"    part[t] = hal_jit_chunk({call_args}, t / G, t % G, G);", "}",
+        "    index_t g = t % G, chunk = (R + G - 1) / G, r0 = g * chunk;",
+        "    index_t r1 = r0 + chunk < R ? r0 + chunk : R;",
+        f"    part[t] = hal_jit_chunk({call_args}, t / G, r0 < R ? r0 : R, r1);", "}",
         f"KERNEL void hal_jit_combine(GLOBAL_MEM {out_t} *RESTRICT out, "
         f"GLOBAL_MEM const {a_t} *RESTRICT part, const index_t n_out_arg, const index_t G, "
         f"const index_t R)", "{", "    index_t o = GLOBAL_ID_0;",

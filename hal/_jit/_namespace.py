@@ -50,6 +50,12 @@ def _elementwise(spec):
             # complex values and out-of-range int scalars: eager's kernels and checks
             return rec.cut(spec.name, real, tuple(args), {})
         shape = rec.broadcast([a._shape for a in args if isinstance(a, Tracer)])
+        if spec.name == "pow" and loop.kind == "f" and isinstance(args[0], Tracer) and \
+                not isinstance(args[1], Array) and args[1] == 2:
+            # x ** 2 as x * x (NumPy's fast path too): a pow call per element would
+            # cost more than the memory traffic of the whole fused kernel
+            return rec.node("ew", "square", [args[0]._node], out, shape, loop=loop,
+                            where=user_line())
         return rec.node("ew", spec.name, [a._node if isinstance(a, Tracer) else a
                                           for a in args], out, shape, loop=loop,
                         where=user_line())

@@ -258,7 +258,8 @@ class KernelStep(Step):
         elif n_out:
             part = launcher.empty((n_out * G,), red.acc)
             launcher.launch(ks["hal_jit_partial"], n_out * G,
-                            [launcher.buffer(part)] + args + [Index(n_out), Index(G)])
+                            [launcher.buffer(part)] + args + [Index(n_out), Index(G)],
+                            serial=True)
             launcher.launch(ks["hal_jit_combine"], n_out,
                             [launcher.buffer(out), launcher.buffer(part), Index(n_out),
                              Index(G), Index(R)])

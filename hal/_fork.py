@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from ._errors import HalRuntimeError
+from ._errors import HalRuntimeError, HalTypeError
 
 __all__ = ["mark_fork_unsafe"]
 
@@ -30,6 +30,12 @@ def mark_fork_unsafe(device: str, what: str = "its driver context") -> None:
     """Tell hal that ``device`` (a selector, ``"opencl:0"``) now holds driver state that
     does not survive ``fork()`` (``what``: ``"OpenCL contexts"``).  Call it once, where
     the context or queue is created; control plane only."""
+    if not isinstance(device, str) or not device.partition(":")[0]:
+        raise HalTypeError(f"mark_fork_unsafe: device must be a selector string such as "
+                           f"'opencl:0', not {device!r}")
+    if not isinstance(what, str):
+        raise HalTypeError(f"mark_fork_unsafe: what must be a string naming the state "
+                           f"('OpenCL contexts'), not {type(what).__name__}")
     backend = device.partition(":")[0]
     if backend in _MADE:
         return

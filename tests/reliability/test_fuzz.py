@@ -25,11 +25,6 @@ PER_CALL_TIMEOUT = 20.0
 #: the other device of mixed-device calls
 OTHER = {"numpy": "opencl:intel"}
 MAX_RESTARTS = 20
-#: findings in another helper's part of issue 11, reported but not failed here (the
-#: lead reconciles them); everything else found is a failure
-OTHER_PARTS = {
-    "hal.mark_fork_unsafe": "helper E (fork): no argument checks yet",
-}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -91,20 +86,14 @@ def test_fuzz_public_api(battery_device, figures, tmp_path):
     other = _other_device(battery_device)
     report = _campaign(battery_device, other, tmp_path)
     crashes = report["crashes"]
-    findings = {k: f for k, f in report["findings"].items()
-                if k.split(": ")[0] not in OTHER_PARTS}
-    for key, f in sorted(report["findings"].items()):
-        if key not in findings:
-            print(f"other part's finding ({OTHER_PARTS[key.split(': ')[0]]}): {key}: "
-                  f"{f['message']}\n    {f['repro']}", file=sys.stderr)
+    findings = report["findings"]
     path = os.environ.get("HAL_FUZZ_REPORT")
     if path:
         with open(path.replace("{device}", battery_device.replace(":", "-")), "w") as fh:
             json.dump(report, fh, indent=1)
     figures.record("api fuzzing", battery_device, calls=report["calls"],
                    crashes=len(crashes), undocumented_errors=sum(
-                       f["count"] for f in findings.values()),
-                   other_parts_findings=len(report["findings"]) - len(findings))
+                       f["count"] for f in findings.values()))
     lines = []
     for key, f in sorted(findings.items()):
         lines.append(f"{key} (x{f['count']}): {f['message']}\n    {f['repro']}")

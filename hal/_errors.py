@@ -176,6 +176,8 @@ def translate(exc: BaseException, op: str, device: object) -> BaseException:
         return HalTypeError(text)
     if isinstance(exc, NotImplementedError):
         return HalNotImplementedError(text)
+    if isinstance(exc, OverflowError):  # a Python int no dtype of the op can hold
+        return HalOverflowError(text)
     if isinstance(exc, (ValueError, ArithmeticError)):
         # AxisError is both ValueError and IndexError (handled above).
         return HalValueError(text)

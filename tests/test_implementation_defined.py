@@ -335,3 +335,21 @@ def test_full_and_setitem_with_python_ints_beyond_the_dtype(dtype, data, device)
     with pytest.raises(xp.HalOverflowError, match="__setitem__"):
         x[0] = s
     assert host(x) == [lo, hi]
+
+
+FLOATING = hs.device_dtypes("fc")
+
+
+@pytest.mark.parametrize("dtype", FLOATING, ids=lambda d: d.name)
+@pytest.mark.parametrize("op", [operator.add, operator.mul, operator.truediv],
+                         ids=lambda f: f.__name__)
+def test_python_int_beyond_float64_with_a_floating_array_is_an_overflow_error(dtype, op,
+                                                                              device):
+    """No float holds 10**400: every device refuses it as Python's float() does (the
+    OpenCL binding used to fail with pybind's std::bad_cast)."""
+    x = xp.ones((3,), dtype=dtype, device=device)
+    for value in (10**400, -(10**400)):
+        with pytest.raises(xp.HalOverflowError, match="too large to convert to float"):
+            op(x, value)
+        with pytest.raises(xp.HalOverflowError):
+            op(value, x)

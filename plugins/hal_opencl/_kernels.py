@@ -12,6 +12,8 @@ linear-algebra factorisations and FFTs are declared host ops in the capabilities
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 import hal
@@ -38,10 +40,17 @@ def _cast_instance(dst) -> str:
     return f"HAL_DEFINE_CAST({dst.name}, hal_{dst.name}, {conv})"
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 def _scalar(dtype, value):
     """A Python scalar as the kernel argument of ``dtype`` (weak typing: value cast)."""
     if dtype.kind == "b":
         return bool(value)
+    if value.__class__ is int and dtype.kind in "fc" and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        # PyOpenCL's packing fails with pybind's std::bad_cast; Python's own conversion
+        # gives the OverflowError NumPy's backend gives (a HalOverflowError for the user)
+        float(value)
     return value
 
 

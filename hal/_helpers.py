@@ -17,6 +17,15 @@ def as_array(x, op: str) -> Array:
 
 
 def as_shape(shape, op: str) -> tuple[int, ...]:
+    # the common spellings (an int, a tuple of ints) in a few comparisons
+    if shape.__class__ is int and shape >= 0:
+        return (shape,)
+    if shape.__class__ is tuple:
+        for s in shape:
+            if s.__class__ is not int or s < 0:
+                break
+        else:
+            return shape
     if isinstance(shape, int) or hasattr(shape, "__index__") and not isinstance(shape, tuple):
         shape = (shape,)
     try:
@@ -43,7 +52,10 @@ def as_ints(values, op: str, what: str) -> tuple[int, ...]:
     if not isinstance(values, (tuple, list)):
         raise HalTypeError(f"{op}: {what} must be a tuple of ints, got "
                            f"{type(values).__name__}")
-    return tuple(as_int(v, op, what) for v in values)
+    for v in values:
+        if v.__class__ is not int:
+            return tuple(as_int(v, op, what) for v in values)
+    return values if values.__class__ is tuple else tuple(values)
 
 
 def as_axis(axis, ndim: int, op: str) -> int:

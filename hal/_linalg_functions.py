@@ -37,6 +37,10 @@ class SVDResult(NamedTuple):
 
 
 def _pair(op, x1, x2, kinds="iufc"):
+    if x1.__class__ is Array and x2.__class__ is Array:
+        p = x1._p
+        if x2._p is p and p.dtype.kind in kinds:  # one dtype, one device: nothing to do
+            return x1, x2, p.device, p.dtype
     x1, x2 = as_array(x1, op), as_array(x2, op)
     device = common_device(op, [x1, x2])
     require_kind(x1, kinds, op, "a numeric dtype")

@@ -179,17 +179,22 @@ def reshape(x, /, shape, *, copy=None) -> Array:
     x = as_array(x, "reshape")
     shape = as_ints(shape if isinstance(shape, (tuple, list)) else (shape,), "reshape",
                     "shape")
-    if sum(1 for s in shape if s == -1) > 1 or any(s < -1 for s in shape):
-        raise HalValueError(f"reshape: bad shape {shape}; at most one -1 is allowed")
-    known = 1
-    for s in shape:
-        if s != -1:
+    known, unknown = 1, 0
+    for s in shape:  # one pass: this runs on every reshape
+        if s >= 0:
             known *= s
+        elif s == -1:
+            unknown += 1
+        else:
+            unknown = 2
+    if unknown > 1:
+        raise HalValueError(f"reshape: bad shape {shape}; at most one -1 is allowed")
     size = x.size
-    if (-1 not in shape and known != size) or (-1 in shape and (known == 0 or size % known)):
+    if (not unknown and known != size) or (unknown and (known == 0 or size % known)):
         raise HalValueError(f"reshape: cannot reshape an array of shape {x.shape} "
                             f"(size {size}) into shape {shape}")
-    return _unary("reshape", x, shape, copy=copy)
+    p = x._p
+    return call("reshape", p.device, (p.dtype,), x._native, shape, copy=copy)
 
 
 def roll(x, /, shift, *, axis=None) -> Array:

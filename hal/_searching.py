@@ -92,6 +92,14 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None) -> Array:
 
 
 def where(condition, x1, x2, /) -> Array:
+    if condition.__class__ is Array and x1.__class__ is Array and x2.__class__ is Array:
+        # the common case, checked in a few comparisons: both branches already of one
+        # dtype on the condition's device (no promotion, no casts)
+        p = x1._p
+        if x2._p is p and condition._p.dtype is _dtypes.bool and \
+                condition._p.device is p.device:
+            return call("where", p.device, (p.dtype,), condition._native, x1._native,
+                        x2._native)
     from ._elementwise import _scalar_type
     condition = as_array(condition, "where")
     if condition._p.dtype is not _dtypes.bool:

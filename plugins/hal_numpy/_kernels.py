@@ -9,9 +9,13 @@ shapes, ``setitem`` on 0-D results).
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 import hal
+
+_ndarray = np.ndarray
 
 # -- elementwise: NumPy's ufuncs, exactly -----------------------------------------
 
@@ -139,8 +143,8 @@ def saturating_cast(x, target):
 
 # -- indexing ---------------------------------------------------------------------
 
-def getitem(x, key):
-    return x[key]
+#: basic indexing: ``x[key]`` itself, with no Python frame in between
+getitem = operator.getitem
 
 
 def setitem(x, key, value):
@@ -171,6 +175,8 @@ def unstack(x, *, axis):
 
 
 def reshape(x, shape, *, copy):
+    if x.__class__ is _ndarray:  # np.reshape's Python layer costs more than this
+        return x.reshape(shape, copy=copy)
     return np.reshape(x, shape, copy=copy)
 
 
@@ -185,7 +191,11 @@ def repeat(x, repeats, *, axis):
 # -- sorting and searching ------------------------------------------------------------
 
 def sort(x, *, axis, descending, stable):
-    result = np.sort(x, axis=axis, kind="stable" if stable else None)
+    if x.__class__ is _ndarray:  # what np.sort does, without its Python layer
+        result = x.copy(order="K")
+        result.sort(axis, "stable" if stable else None)
+    else:
+        result = np.sort(x, axis=axis, kind="stable" if stable else None)
     return np.flip(result, axis=axis) if descending else result
 
 
@@ -205,10 +215,6 @@ def searchsorted(x1, x2, *, side, sorter):
 
 def nonzero(x):
     return tuple(np.nonzero(x))
-
-
-def where(condition, x1, x2):
-    return np.where(condition, x1, x2)
 
 
 def take(x, indices, *, axis):
@@ -246,12 +252,51 @@ def isin(x1, x2, *, invert):
 
 # -- statistics ---------------------------------------------------------------------
 
+# The reductions call the ufuncs' ``reduce`` directly: it is what np.sum, np.max ...
+# run for an ndarray (or a NumPy scalar), without their Python layers (~1 us, more
+# than the reduction itself on small arrays).  hal's core has already normalised
+# ``axis`` to None or a tuple of ints and checked for empty max/min.
+_add_reduce = np.add.reduce
+_multiply_reduce = np.multiply.reduce
+_maximum_reduce = np.maximum.reduce
+_minimum_reduce = np.minimum.reduce
+_intp = np.intp
+_true_divide = np.true_divide
+
+
 def sum_(x, *, axis, dtype, keepdims):
-    return np.sum(x, axis=axis, dtype=dtype.numpy, keepdims=keepdims)
+    return _add_reduce(x, axis, dtype.numpy, None, keepdims)
 
 
 def prod(x, *, axis, dtype, keepdims):
-    return np.prod(x, axis=axis, dtype=dtype.numpy, keepdims=keepdims)
+    return _multiply_reduce(x, axis, dtype.numpy, None, keepdims)
+
+
+def max_(x, *, axis, keepdims):
+    return _maximum_reduce(x, axis, None, None, keepdims)
+
+
+def min_(x, *, axis, keepdims):
+    return _minimum_reduce(x, axis, None, None, keepdims)
+
+
+def mean(x, *, axis, keepdims):
+    """np.mean's own arithmetic (numpy/_core/_methods.py ``_mean``) for float32,
+    float64 and complex data: the sum, then a division by the count as an intp."""
+    if x.dtype.kind not in "fc" or x.dtype.itemsize < 4 or not x.size:
+        # float16 sums in float32, integers in float64; an empty mean warns
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    if axis is None:
+        count = x.size
+    else:
+        count = 1
+        shape = x.shape
+        for a in axis:
+            count *= shape[a]
+    total = _add_reduce(x, axis, None, None, keepdims)
+    if total.__class__ is _ndarray:
+        return _true_divide(total, _intp(count), out=total, casting="unsafe")
+    return total.dtype.type(total / _intp(count))
 
 
 def cumulative_sum(x, *, axis, dtype, include_initial):
@@ -339,13 +384,13 @@ def register(registry) -> None:
         "reshape": reshape, "roll": np.roll, "squeeze": squeeze, "stack": stack,
         "tile": np.tile, "unstack": unstack,
         "argmax": np.argmax, "argmin": np.argmin, "count_nonzero": np.count_nonzero,
-        "nonzero": nonzero, "searchsorted": searchsorted, "where": where,
+        "nonzero": nonzero, "searchsorted": searchsorted, "where": np.where,
         "unique_all": unique_all, "unique_counts": unique_counts,
         "unique_inverse": unique_inverse, "unique_values": unique_values,
         "isin": isin, "argsort": argsort, "sort": sort, "take": take,
         "take_along_axis": take_along_axis,
         "cumulative_prod": cumulative_prod, "cumulative_sum": cumulative_sum,
-        "max": np.max, "min": np.min, "mean": np.mean, "prod": prod, "std": std,
+        "max": max_, "min": min_, "mean": mean, "prod": prod, "std": std,
         "sum": sum_, "var": var, "all": np.all, "any": np.any, "diff": np.diff,
         "clip": clip,
         "matmul": np.matmul, "matrix_transpose": np.matrix_transpose,

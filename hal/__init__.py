@@ -1,6 +1,7 @@
 """hal: one Python Array API program, unchanged, on any vendor's hardware.
 
-``import hal as xp`` is a complete Array API standard (2024.12) namespace.  Arrays live
+``import hal as xp`` is a complete Array API standard (2025.12) namespace
+(``x.__array_namespace__(api_version="2024.12")`` gives the older revision's view).  Arrays live
 on devices of backend plugins (NumPy, OpenCL, CuPy, oneAPI ...), found lazily through
 the ``hal.plugins`` entry point group.  See ``hal.devices()``, ``hal.explain()`` and
 the README.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import math as _math
 
-__array_api_version__ = "2024.12"
+__array_api_version__ = "2025.12"
 __version__ = "0.1.0"
 
 from ._errors import (HalCacheWarning, HalDeviceError, HalError,  # noqa: E402
@@ -26,6 +27,7 @@ from ._device import Device  # noqa: E402
 from ._array import Array  # noqa: E402
 from ._devices import (default_device, devices, get_device,  # noqa: E402
                        set_default_device)
+from ._devices import as_device as _as_device  # noqa: E402
 from ._policy import (fallback_counts, fallback_policy, get_fallback_policy,  # noqa: E402
                       set_fallback_policy)
 from ._trace import trace  # noqa: E402
@@ -60,12 +62,12 @@ newaxis = None
 
 def synchronize(device=None) -> None:
     """Wait until all work queued on ``device`` (default: every active device) is done."""
-    from ._plugins import host
     if device is not None:
-        from ._devices import as_device
-        dev = as_device(device, "synchronize")
+        # no import statement on this path: it is part of every timed small op
+        dev = _as_device(device, "synchronize")
         dev.runtime.synchronize(dev.index)
         return
+    from ._plugins import host
     for state in host.backends.values():
         for dev in state.devices:
             if dev.runtime is not None:

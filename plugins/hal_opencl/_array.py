@@ -10,6 +10,9 @@ fields.
 from __future__ import annotations
 
 
+_new = object.__new__
+
+
 def c_strides(shape: tuple) -> tuple:
     strides = []
     acc = 1
@@ -35,7 +38,17 @@ class CLArray:
 
     @classmethod
     def new_contiguous(cls, state, data, shape, dtype):
-        return cls(state, data, shape, c_strides(shape), 0, dtype)
+        # every op's result comes through here: set the slots directly (contiguous by
+        # construction) instead of deriving strides and contiguity in __init__
+        a = _new(cls)
+        a.state = state
+        a.data = data
+        a.shape = shape
+        a.strides = (1,) if len(shape) == 1 else c_strides(shape)
+        a.offset = 0
+        a.dtype = dtype
+        a.contiguous = True
+        return a
 
     @property
     def ndim(self) -> int:

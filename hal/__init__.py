@@ -127,6 +127,9 @@ _LAZY = {
     "KernelRegistrar": "._registry",
     # pluggy markers: plugins import them, ``import hal`` alone does not need pluggy
     "hookimpl": ".hookspecs", "hookspec": ".hookspecs",
+    # user kernels in the portable dialect (CuPy's three forms)
+    "ElementwiseKernel": "._userkernels", "ReductionKernel": "._userkernels",
+    "RawKernel": "._userkernels",
 }
 
 
@@ -154,7 +157,7 @@ __all__ = sorted({
     "trace", "explain", "fallback_policy", "get_fallback_policy", "set_fallback_policy",
     "fallback_counts", "to_device", "to_numpy", "all_dtypes", "op_table", "op_names",
     "register_plugin", "unavailable_plugins", "hookimpl", "hookspec", "Runtime",
-    "mark_fork_unsafe",
+    "mark_fork_unsafe", "ElementwiseKernel", "ReductionKernel", "RawKernel",
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",

@@ -143,6 +143,13 @@ def _read(relative: str) -> str:
     return _INCLUDE.sub(inline, text)
 
 
+def prelude(target: str) -> str:
+    """The prelude of ``target`` alone (what a generated kernel's text starts with)."""
+    if target not in TARGETS:
+        raise HalValueError(f"unknown kernel target {target!r}; use one of {TARGETS}")
+    return _read(f"prelude/{target}.h")
+
+
 @functools.cache
 def source(target: str, file: str) -> str:
     """The self-contained source of ``file`` for ``target`` (prelude + includes)."""

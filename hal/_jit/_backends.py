@@ -48,8 +48,9 @@ class OpenCLLauncher:
         out = {}
         for name in names:
             k = cl.Kernel(program, name)
-            k.set_scalar_arg_dtypes([None if s == "buf" else
-                                     (np.int64 if s == INDEX else np.int32)
+            # "buf", INDEX, INT, or a NumPy scalar type (user kernels' scalars)
+            k.set_scalar_arg_dtypes([None if s == "buf" else np.int64 if s == INDEX else
+                                     np.int32 if s == INT else s
                                      for s in signatures[name]])
             out[name] = k
         return out
@@ -134,12 +135,79 @@ class OneAPILauncher:
                 conv.append(ctypes.c_int64(a))
             elif isinstance(a, Int32):
                 conv.append(ctypes.c_int32(a))
+            elif isinstance(a, np.generic):  # a user kernel's scalar argument
+                conv.append(_CTYPES[a.dtype.char](a.item()))
             else:
                 conv.append(a.get_array().usm_data if hasattr(a, "get_array") else a)
         # dpnp queues work out of order and not every event is in its order manager
         # (see hal_oneapi._programs.Program.run): wait, launch, wait
         self.queue.wait()
         self.queue.submit(kernel, conv, [n]).wait()
+
+    def wrap(self, native, dtype):
+        return new_array(native, Placement.of(self.device, dtype))
+
+
+# dpctl refuses ctypes.c_byte: an int8 travels as the unsigned byte of the same bits
+_CTYPES = {"f": ctypes.c_float, "d": ctypes.c_double, "b": lambda v: ctypes.c_ubyte(v & 0xFF),
+           "B": ctypes.c_uint8, "h": ctypes.c_int16, "H": ctypes.c_uint16,
+           "i": ctypes.c_int32, "I": ctypes.c_uint32, "l": ctypes.c_int64,
+           "L": ctypes.c_uint64, "q": ctypes.c_int64, "Q": ctypes.c_uint64}
+
+
+class CuPyLauncher:
+    """CUDA and ROCm devices through CuPy (``hal.ElementwiseKernel`` and friends; hal.jit
+    does not fuse there yet).  A CuPy array passed to a kernel is the pointer to its
+    first element, so offsets are 0 and strides come from the array itself."""
+
+    BLOCK = 256
+
+    def __init__(self, device):
+        from hal_cupy._devices import cupy
+        self.device = device
+        self.cp = cupy()
+        self.target = "hip" if getattr(self.cp.cuda.runtime, "is_hip", False) else "cuda"
+        self._meta: dict = {}
+
+    def kernels(self, program, names, signatures):
+        return {name: program.function(name) for name in names}
+
+    @staticmethod
+    def view(native):
+        item = native.itemsize
+        return (native, 0, tuple(native.shape), tuple(s // item for s in native.strides),
+                native.flags.c_contiguous)
+
+    @staticmethod
+    def contiguous(native) -> bool:
+        return native.flags.c_contiguous
+
+    def empty(self, shape, dtype):
+        with self.cp.cuda.Device(self.device.index):
+            return self.cp.empty(tuple(shape), dtype=dtype.numpy)
+
+    def meta(self, values):
+        values = tuple(values)
+        buf = self._meta.get(values)
+        if buf is None:
+            if len(self._meta) > 4096:
+                self._meta.clear()
+            with self.cp.cuda.Device(self.device.index):
+                buf = self._meta[values] = self.cp.asarray(
+                    np.asarray(values or (0,), dtype=np.int64))
+        return buf
+
+    @staticmethod
+    def buffer(native):
+        return native
+
+    def launch(self, kernel, n, args, serial=False):
+        if n <= 0:
+            return
+        conv = [np.int64(a) if isinstance(a, Index) else np.int32(a) if isinstance(a, Int32)
+                else a for a in args]
+        with self.cp.cuda.Device(self.device.index):
+            kernel(((n + self.BLOCK - 1) // self.BLOCK,), (self.BLOCK,), tuple(conv))
 
     def wrap(self, native, dtype):
         return new_array(native, Placement.of(self.device, dtype))

@@ -132,30 +132,51 @@ def _leaf_params(leaves) -> list[str]:
             for k, x in enumerate(leaves)]
 
 
+def strided_offsets(n_leaves: int, meta_row=lambda k: f"{k + 1} * ndim") -> list[str]:
+    """Statements setting ``o<k>`` to leaf k's element offset of flat output index
+    ``i``, from ``meta`` (shape, then each leaf's strides, 0 where it broadcasts)."""
+    lines = [f"    index_t o{k} = 0;" for k in range(n_leaves)]
+    lines += ["    index_t r = i;", "    for (int d = ndim - 1; d >= 0; --d) {",
+              "        index_t e = meta[d], c = r % e;", "        r /= e;"]
+    lines += [f"        o{k} += c * meta[{meta_row(k)} + d];" for k in range(n_leaves)]
+    lines.append("    }")
+    return lines
+
+
+def ew_kernel(kname: str, params: list[str], n_leaves: int, reads, body_lines,
+              stores, strided: bool) -> list[str]:
+    """An elementwise kernel over ``n`` flat output items (``hal.jit``'s fused regions
+    and ``hal.ElementwiseKernel``): ``params`` (outputs, leaves, extra scalars), then
+    ``n`` and, when ``strided``, the meta buffer; ``reads(idx)`` loads the leaves at
+    per-leaf offsets ``idx``, ``body_lines`` compute, ``stores`` write ``out<k>[i]``."""
+    params = params + ["const index_t n"]
+    if strided:
+        params += ["const int ndim", "GLOBAL_MEM const index_t *meta"]
+    lines = [f"KERNEL void {kname}({', '.join(params)})", "{",
+             "    index_t i = GLOBAL_ID_0;", "    if (i >= n) return;"]
+    if strided:
+        lines += strided_offsets(n_leaves)
+        idx = [f"o{k}" for k in range(n_leaves)]
+    else:
+        idx = ["i"] * n_leaves
+    lines += reads(idx)
+    lines += body_lines
+    lines += stores
+    lines.append("}")
+    return lines
+
+
 def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
     """Source of kernel ``hal_jit_ew``: every output of one iteration space."""
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
     params = [f"GLOBAL_MEM {ctype(o.dtype)} *RESTRICT out{k}" for k, o in enumerate(outputs)]
     params += _leaf_params(leaves)
-    params.append("const index_t n")
-    if strided:
-        params += ["const int ndim", "GLOBAL_MEM const index_t *meta"]
-    lines = [f"KERNEL void hal_jit_ew({', '.join(params)})", "{",
-             "    index_t i = GLOBAL_ID_0;", "    if (i >= n) return;"]
-    if strided:
-        lines += [f"    index_t o{k} = 0;" for k in range(len(leaves))]
-        lines += ["    index_t r = i;", "    for (int d = ndim - 1; d >= 0; --d) {",
-                  "        index_t e = meta[d], c = r % e;", "        r /= e;"]
-        lines += [f"        o{k} += c * meta[{k + 1} * ndim + d];" for k in range(len(leaves))]
-        lines.append("    }")
-        idx = [f"o{k}" for k in range(len(leaves))]
-    else:
-        idx = ["i"] * len(leaves)
-    for k, x in enumerate(leaves):
-        lines.append(f"    {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];")
-    lines += body(nodes)
-    lines += [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)]
-    lines.append("}")
+
+    def reads(idx):
+        return [f"    {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
+                for k, x in enumerate(leaves)]
+    lines = ew_kernel("hal_jit_ew", params, len(leaves), reads, body(nodes),
+                      [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)], strided)
     src = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
     return src, options(device_dtypes, loops)
 
@@ -204,68 +225,87 @@ def _to_acc(red: Node, src: Node) -> str:
         f"(({ctype(red.acc)}){v})"
 
 
-def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
-    """Source of ``hal_jit_final`` (one work-item per output), ``hal_jit_partial``
-    (G work-items per output, each a contiguous chunk of the reduced extent: CPU
-    drivers read a work-item's own chunk with vector loads, as kernels/reduce.c does) and
-    ``hal_jit_combine`` (partials to outputs) for ``red`` over its fused map."""
-    loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
-    src = red.args[0]
-    a_t = ctype(red.acc)
-    ident, step, final = _acc_ops(red)
-    params = _leaf_params(leaves)
+def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lines,
+                   x_expr: str, a_t: str, out_t: str, ident: str, step: str, store,
+                   variant: str) -> list[str]:
+    """``<prefix>_final`` (one work-item per output), ``<prefix>_partial`` (G
+    work-items per output, each a contiguous chunk of the reduced extent: CPU drivers
+    read a work-item's own chunk with vector loads, as kernels/reduce.c does) and
+    ``<prefix>_combine`` (partials to outputs), shared by ``hal.jit``'s fused
+    reductions and ``hal.ReductionKernel``.
+
+    ``params``: the leaves' (and extra scalars') parameters; ``reads(idx)`` loads the
+    leaves at offsets ``idx``, ``map_lines`` compute, ``x_expr`` is the mapped value in
+    the accumulator type ``a_t``; ``step`` folds ``x`` into ``acc``; ``store(acc)``
+    writes output ``o`` (``out[o] = ...``).  Variants: ``flat`` (reduced axes trailing,
+    inputs contiguous), ``cols`` (reduced axes leading), ``strided`` (meta buffer)."""
     geo = ["const index_t R"]
     if variant == "strided":
         geo += ["const int nk", "const int nr", "GLOBAL_MEM const index_t *meta"]
     sig = ", ".join(params + geo)
-    lines = [f"DEVICE_FN {a_t} hal_jit_chunk({sig}, const index_t n_out_arg, const index_t o, "
-             f"const index_t r0, const index_t r1)", "{", f"    {a_t} acc = {ident};"]
+    names = [q.rsplit(" ", 1)[1].lstrip("*") for p in params for q in p.split(", ")]
+    lines = [f"DEVICE_FN {a_t} {prefix}_chunk({sig}, const index_t n_out_arg, "
+             f"const index_t o, const index_t r0, const index_t r1)", "{",
+             f"    {a_t} acc = {ident};"]
     if variant == "strided":
-        lines += [f"    index_t k{k} = 0;" for k in range(len(leaves))]
+        lines += [f"    index_t k{k} = 0;" for k in range(n_leaves)]
         lines += ["    { index_t q = o;", "      for (int d = nk - 1; d >= 0; --d) {",
                   "        index_t e = meta[d], c = q % e;", "        q /= e;"]
         lines += [f"        k{k} += c * meta[nk + nr + {k} * (nk + nr) + d];"
-                  for k in range(len(leaves))]
+                  for k in range(n_leaves)]
         lines += ["      } }"]
     lines.append("    for (index_t r = r0; r < r1; ++r) {")
     if variant == "strided":
-        lines += [f"        index_t o{k} = k{k};" for k in range(len(leaves))]
+        lines += [f"        index_t o{k} = k{k};" for k in range(n_leaves)]
         lines += ["        { index_t q = r;", "          for (int d = nr - 1; d >= 0; --d) {",
                   "            index_t e = meta[nk + d], c = q % e;", "            q /= e;"]
         lines += [f"            o{k} += c * meta[nk + nr + {k} * (nk + nr) + nk + d];"
-                  for k in range(len(leaves))]
+                  for k in range(n_leaves)]
         lines += ["          } }"]
-        idx = [f"o{k}" for k in range(len(leaves))]
+        idx = [f"o{k}" for k in range(n_leaves)]
     elif variant == "cols":
-        idx = ["r * n_out_arg + o"] * len(leaves)
+        idx = ["r * n_out_arg + o"] * n_leaves
     else:
-        idx = ["o * R + r"] * len(leaves)
-    for k, x in enumerate(leaves):
-        lines.append(f"        {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];")
-    lines += body(nodes, "        ")
-    lines.append(f"        {a_t} x = {_to_acc(red, src)};")
+        idx = ["o * R + r"] * n_leaves
+    lines += ["    " + line for line in reads(idx)]
+    lines += ["    " + line for line in map_lines]
+    lines.append(f"        {a_t} x = {x_expr};")
     lines += [f"        {step}", "    }", "    return acc;", "}"]
-    call_args = ", ".join([f"in{k}, in{k}_off" for k in range(len(leaves))] + ["R"]
-                          + (["nk", "nr", "meta"] if variant == "strided" else [])
-                          + ["n_out_arg"])
-    out_t = ctype(red.dtype)
+    call_args = ", ".join(names + ["R"] + (["nk", "nr", "meta"] if variant == "strided"
+                                           else []) + ["n_out_arg"])
     lines += [
-        f"KERNEL void hal_jit_final(GLOBAL_MEM {out_t} *RESTRICT out, {sig}, "
+        f"KERNEL void {prefix}_final(GLOBAL_MEM {out_t} *RESTRICT out, {sig}, "
         f"const index_t n_out_arg)", "{", "    index_t o = GLOBAL_ID_0;",
         "    if (o >= n_out_arg) return;",
-        f"    {a_t} acc = hal_jit_chunk({call_args}, o, 0, R);",
-        f"    out[o] = {final};", "}",
-        f"KERNEL void hal_jit_partial(GLOBAL_MEM {a_t} *RESTRICT part, {sig}, "
+        f"    {a_t} acc = {prefix}_chunk({call_args}, o, 0, R);",
+        *store("acc"), "}",
+        f"KERNEL void {prefix}_partial(GLOBAL_MEM {a_t} *RESTRICT part, {sig}, "
         f"const index_t n_out_arg, const index_t G)", "{", "    index_t t = GLOBAL_ID_0;",
         "    if (t >= n_out_arg * G) return;",
         "    index_t g = t % G, chunk = (R + G - 1) / G, r0 = g * chunk;",
         "    index_t r1 = r0 + chunk < R ? r0 + chunk : R;",
-        f"    part[t] = hal_jit_chunk({call_args}, t / G, r0 < R ? r0 : R, r1);", "}",
-        f"KERNEL void hal_jit_combine(GLOBAL_MEM {out_t} *RESTRICT out, "
+        f"    part[t] = {prefix}_chunk({call_args}, t / G, r0 < R ? r0 : R, r1);", "}",
+        f"KERNEL void {prefix}_combine(GLOBAL_MEM {out_t} *RESTRICT out, "
         f"GLOBAL_MEM const {a_t} *RESTRICT part, const index_t n_out_arg, const index_t G, "
         f"const index_t R)", "{", "    index_t o = GLOBAL_ID_0;",
         "    if (o >= n_out_arg) return;", f"    {a_t} acc = {ident};",
         "    for (index_t g = 0; g < G; ++g) {", f"        {a_t} x = part[o * G + g];",
-        f"        {step}", "    }", f"    out[o] = {final};", "}"]
+        f"        {step}", "    }", *store("acc"), "}"]
+    return lines
+
+
+def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
+    """Source of ``hal_jit_final``, ``hal_jit_partial`` and ``hal_jit_combine`` (see
+    ``reduce_kernels``) for ``red`` over its fused map."""
+    loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
+    ident, step, final = _acc_ops(red)
+
+    def reads(idx):
+        return [f"    {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
+                for k, x in enumerate(leaves)]
+    lines = reduce_kernels("hal_jit", _leaf_params(leaves), len(leaves), reads,
+                           body(nodes, "    "), _to_acc(red, red.args[0]), ctype(red.acc),
+                           ctype(red.dtype), ident, step,
+                           lambda acc: [f"    out[o] = {final};"], variant)
     src_text = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
     return src_text, options(device_dtypes, loops)

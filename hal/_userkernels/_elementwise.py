@@ -1,0 +1,228 @@
+"""``hal.ElementwiseKernel``: CuPy's elementwise kernel, on every device that builds
+hal's portable dialect.
+
+    sqdiff = hal.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "sqdiff")
+    z = sqdiff(a, b)          # a, b broadcast; Python scalars allowed; z allocated
+
+The kernel is ``hal.jit``'s elementwise kernel (``_jit._lower.ew_kernel``: the flat
+variant when every input is C-contiguous with the output's shape, else the strided one
+with per-input strides, 0 where an input broadcasts), its body the user's operation in
+a block where each parameter is a local variable of its bound dtype.  Inputs whose
+dtype differs from their parameter's are converted as ``astype`` converts, in the
+kernel.  Built once per (device, dtypes, variant); a call then is a dict lookup and a
+launch.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .._array import Array
+from .._errors import HalTypeError, HalValueError
+from . import _common, _params
+
+
+class ElementwiseKernel:
+    """A user-defined elementwise kernel (CuPy's signature).
+
+    ``in_params``/``out_params``: ``"T x, float32 y, raw T w"``; ``operation``: C
+    statements of hal's portable dialect assigning the outputs (``i`` is the output
+    item's flat index, ``n`` the output's size); ``name``: the kernel's name.
+    ``requires``: capabilities the code needs (``"float64"``, ``"float16"``,
+    ``"atomics"``, ``"subgroups"`` ...); ``preamble``: helper functions placed before
+    the kernel.
+    """
+
+    def __init__(self, in_params: str, out_params: str, operation: str,
+                 name: str = "kernel", *, requires=(), preamble: str = "",
+                 no_return: bool = False):
+        self.name = name
+        self._label = f"ElementwiseKernel {name!r}"
+        self.in_params = _params.parse(self._label, "input", in_params)
+        self.out_params = _params.parse(self._label, "output", out_params, allow_raw=False)
+        _params.check_unique(self._label, self.in_params, self.out_params)
+        if not self.out_params:
+            raise HalValueError(f"{self._label}: at least one output parameter is needed")
+        self.operation = operation.replace("_ind.size()", "n")
+        self.preamble = preamble
+        self.requires = _common.features(self._label, requires)
+        self.no_return = no_return
+        self._built: dict = {}
+
+    @property
+    def nin(self) -> int:
+        return len(self.in_params)
+
+    @property
+    def nout(self) -> int:
+        return len(self.out_params)
+
+    def __repr__(self) -> str:
+        return f"<hal.ElementwiseKernel {self.name}: {self.nin} in, {self.nout} out>"
+
+    # -- calling
+    def __call__(self, *args, size=None):
+        if len(args) not in (self.nin, self.nin + self.nout):
+            raise HalTypeError(f"{self._label}: takes {self.nin} inputs (and optionally "
+                               f"{self.nout} output arrays), got {len(args)} arguments")
+        if any(a.__class__ is not Array and isinstance(a, Array) for a in args):
+            return _jit_cut(self, args)
+        start = time.perf_counter()
+        ins, outs_given = args[:self.nin], args[self.nin:]
+        arrays = [a for a in args if isinstance(a, Array)]
+        device = _common.device_of(self._label, arrays)
+        bound = _common.bind(self._label, self.out_params, outs_given, {})
+        bound = _common.bind(self._label, self.in_params, ins, bound)
+        in_dtypes = [_common.resolve(self._label, p, bound) for p in self.in_params]
+        out_dtypes = [_common.resolve(self._label, p, bound) for p in self.out_params]
+        launch = _common.check_device(self._label, device, self.requires,
+                                      set(in_dtypes + out_dtypes +
+                                          [a.dtype for a in arrays]))
+        import hal
+        shapes = [a.shape for p, a in zip(self.in_params, ins)
+                  if isinstance(a, Array) and not p.raw]
+        shapes += [a.shape for a in outs_given]
+        shape = tuple(hal.broadcast_shapes(*shapes)) if shapes else ()
+        if size is not None:
+            if shapes and int(size) != _prod(shape):
+                raise HalValueError(f"{self._label}: size={size} but the arguments "
+                                    f"broadcast to {shape}")
+            shape = (int(size),)
+        for o, a in zip(self.out_params, outs_given):
+            if not isinstance(a, Array) or tuple(a.shape) != shape:
+                raise HalValueError(f"{self._label}: output {o.name} must be a hal array "
+                                    f"of shape {shape}")
+        views, leaf_dtypes, raws, scalars = [], [], [], []
+        for p, a, d in zip(self.in_params, ins, in_dtypes):
+            if p.raw:
+                if not isinstance(a, Array):
+                    raise HalTypeError(f"{self._label}: raw parameter {p.name} takes an "
+                                       f"array")
+                native = a._native if launch.contiguous(a._native) else \
+                    hal.asarray(a, copy=True)._native
+                raws.append(launch.view(native))
+            elif isinstance(a, Array):
+                views.append(launch.view(a._native))
+                leaf_dtypes.append(a.dtype)
+            else:
+                scalars.append(_common.scalar_arg(self._label, p.name, a, d))
+        flat = all(v[4] and tuple(v[2]) == shape for v in views)
+        key = (device, flat, tuple(leaf_dtypes), tuple(in_dtypes), tuple(out_dtypes),
+               tuple(isinstance(a, Array) for a in ins))
+        k = self._built.get(key)
+        if k is None:
+            k = self._built[key] = self._build(launch, device, flat, ins, in_dtypes,
+                                               out_dtypes, leaf_dtypes, bound)
+        n = _prod(shape)
+        outs = [launch.empty(shape, d) for d in out_dtypes]
+        kargs = [launch.buffer(o) for o in outs]
+        for v in views:
+            kargs += [v[0], _I(v[1])]
+        for v in raws:
+            kargs += [v[0], _I(v[1])]
+        kargs += scalars
+        kargs.append(_I(n))
+        if not flat:
+            from .._jit._run import _bstrides
+            meta = list(shape)
+            for v in views:
+                meta += _bstrides(v[2], v[3], shape)
+            kargs += [_I32(len(shape)), launch.meta(meta)]
+        launch.launch(k, n, kargs)
+        results = [launch.wrap(o, d) for o, d in zip(outs, out_dtypes)]
+        for given, r in zip(outs_given, results):
+            given[...] = r
+        if outs_given:
+            results = list(outs_given)
+        _common.record(self.name, device, out_dtypes, f"ElementwiseKernel {self.name}", start)
+        if self.no_return:
+            return None
+        return results[0] if self.nout == 1 else tuple(results)
+
+    # -- source
+    def source(self, target: str, device, flat: bool, ins, in_dtypes, out_dtypes,
+               leaf_dtypes, bound) -> tuple[str, tuple, list]:
+        """(source, options, argument signature) of one instance of the kernel."""
+        from .._jit import _lower
+        from .._jit._backends import INDEX
+        dtypes = set(in_dtypes) | set(out_dtypes) | set(leaf_dtypes)
+        head, opts = _common.header(target, device, dtypes, self.requires, self.preamble)
+        defs, undefs = _common.type_defines(bound)
+        params = [f"GLOBAL_MEM {_lower.ctype(d)} *RESTRICT out{k}"
+                  for k, d in enumerate(out_dtypes)]
+        sig = ["buf"] * len(out_dtypes)
+        leaves, raws, scalars = [], [], []
+        for p, a, d in zip(self.in_params, ins, in_dtypes):
+            if p.raw:
+                raws.append((p, d))
+            elif isinstance(a, Array):
+                leaves.append((p, d))
+            else:
+                scalars.append((p, d))
+        for j in range(len(leaves)):
+            params.append(f"GLOBAL_MEM const {_lower.ctype(leaf_dtypes[j])} *RESTRICT "
+                          f"in{j}, const index_t in{j}_off")
+            sig += ["buf", INDEX]
+        for j, (_, d) in enumerate(raws):
+            params.append(f"GLOBAL_MEM const {_lower.ctype(d)} *RESTRICT raw{j}, "
+                          f"const index_t raw{j}_off")
+            sig += ["buf", INDEX]
+        for j, (_, d) in enumerate(scalars):
+            params.append(f"const {_common.scalar_ctype(d)} s{j}")
+            sig.append(_common._CARRIER.get(d.name, d).numpy.type)
+
+        def reads(idx):
+            lines = ["    {"]
+            for j, (p, d) in enumerate(leaves):
+                value = _lower.cast_expr(leaf_dtypes[j], d, f"in{j}[in{j}_off + {idx[j]}]") \
+                    if leaf_dtypes[j] is not d else f"in{j}[in{j}_off + {idx[j]}]"
+                lines.append(f"    {_lower.ctype(d)} {p.name} = {value};")
+            for j, (p, d) in enumerate(raws):
+                lines.append(f"    GLOBAL_MEM const {_lower.ctype(d)} *{p.name} = "
+                             f"raw{j} + raw{j}_off;")
+            for j, (p, d) in enumerate(scalars):
+                lines.append(f"    {_lower.ctype(d)} {p.name} = ({_lower.ctype(d)})s{j};")
+            lines += [f"    {_lower.ctype(d)} {p.name};"
+                      for p, d in zip(self.out_params, out_dtypes)]
+            return lines
+        body = [f"    {{ {self.operation.strip().rstrip(';')}; }}"]
+        stores = [f"    out{k}[i] = {p.name};" for k, p in enumerate(self.out_params)]
+        stores.append("    }")
+        sig += [INDEX] + ([] if flat else ["int", "buf"])
+        lines = _lower.ew_kernel(self.name, params, len(leaves), reads, body, stores,
+                                 not flat)
+        src = "\n".join([head, *defs, *lines, *undefs]) + "\n"
+        return src, opts, sig
+
+    def _build(self, launch, device, flat, ins, in_dtypes, out_dtypes, leaf_dtypes, bound):
+        from .._jit._backends import INT
+        src, opts, sig = self.source(launch.target, device, flat, ins, in_dtypes,
+                                     out_dtypes, leaf_dtypes, bound)
+        sig = [INT if s == "int" else s for s in sig]
+        ks = _common.build(launch, self._label, src, opts, [self.name], {self.name: sig})
+        return ks[self.name]
+
+
+def _prod(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _I(v):
+    from .._jit._backends import Index
+    return Index(v)
+
+
+def _I32(v):
+    from .._jit._backends import Int32
+    return Int32(v)
+
+
+def _jit_cut(kernel, args):
+    """Inside ``hal.jit``: the kernel runs on the materialised values, as an op that
+    cuts the fused region (its arrays become new leaves)."""
+    from .._jit._trace import Tracer
+    rec = next(a._rec for a in args if isinstance(a, Tracer))
+    return rec.cut(kernel.name, kernel, args, {})

@@ -1,0 +1,205 @@
+"""``hal.ReductionKernel``: CuPy's reduction kernel on every device that builds hal's
+portable dialect.
+
+    l2 = hal.ReductionKernel("T x", "T y", "x * x", "a + b", "y = sqrt(a)", "0", "l2")
+    l2(v, axis=1, keepdims=True)
+
+``map_expr`` maps the inputs (broadcast together) to one value, ``reduce_expr``
+combines two values ``a`` and ``b``, ``post_map_expr`` assigns the output from the
+reduced value ``a`` (``_in_ind.size()`` and ``_out_ind.size()`` are the input's and
+output's sizes, as in CuPy), ``identity`` starts every accumulation.  The kernels are
+``hal.jit``'s map+reduce trio (``_jit._lower.reduce_kernels``: one work-item per output,
+or contiguous chunks of the reduced extent and a combine when outputs are few); the
+three expressions become device functions, so their names cannot clash with hal's.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .._array import Array
+from .._errors import HalTypeError, HalValueError
+from . import _common, _params
+
+
+class ReductionKernel:
+    """A user-defined reduction (CuPy's signature); call as ``k(*inputs, axis=None,
+    keepdims=False)``.  ``reduce_type``: the accumulator's type (default: the output's);
+    ``requires``, ``preamble``: as for :class:`hal.ElementwiseKernel`."""
+
+    def __init__(self, in_params: str, out_params: str, map_expr: str, reduce_expr: str,
+                 post_map_expr: str, identity, name: str = "reduce_kernel", *,
+                 reduce_type: str | None = None, requires=(), preamble: str = ""):
+        self.name = name
+        self._label = f"ReductionKernel {name!r}"
+        self.in_params = _params.parse(self._label, "input", in_params, allow_raw=False)
+        self.out_params = _params.parse(self._label, "output", out_params, allow_raw=False)
+        _params.check_unique(self._label, self.in_params, self.out_params)
+        if len(self.out_params) != 1:
+            raise HalValueError(f"{self._label}: exactly one output parameter, got "
+                                f"{out_params!r}")
+        if self.out_params[0].name in ("a", "b"):
+            raise HalValueError(f"{self._label}: the output cannot be named 'a' or 'b' "
+                                f"(the reduced values' names)")
+        if identity is None or str(identity).strip() == "":
+            raise HalValueError(f"{self._label}: an identity is needed (the value every "
+                                f"partial reduction starts from, e.g. '0', '-INFINITY')")
+        self.map_expr, self.reduce_expr = map_expr, reduce_expr
+        self.post_map_expr = (post_map_expr.replace("_in_ind.size()", "_in_size")
+                              .replace("_out_ind.size()", "_out_size"))
+        self.identity = str(identity)
+        self.reduce_type = None
+        if reduce_type is not None:
+            (self.reduce_type,) = _params.parse(self._label, "reduce_type",
+                                                f"{reduce_type} a", allow_raw=False)
+        self.preamble = preamble
+        self.requires = _common.features(self._label, requires)
+        self._built: dict = {}
+
+    def __repr__(self) -> str:
+        return f"<hal.ReductionKernel {self.name}: {len(self.in_params)} in>"
+
+    def __call__(self, *args, axis=None, keepdims: bool = False):
+        from .._jit._trace import Tracer, normalise_axes
+        if len(args) != len(self.in_params):
+            raise HalTypeError(f"{self._label}: takes {len(self.in_params)} inputs, got "
+                               f"{len(args)}")
+        if any(isinstance(a, Tracer) for a in args):
+            rec = next(a._rec for a in args if isinstance(a, Tracer))
+            return rec.cut(self.name, lambda *a: self(*a, axis=axis, keepdims=keepdims),
+                           args, {})
+        start = time.perf_counter()
+        arrays = [a for a in args if isinstance(a, Array)]
+        device = _common.device_of(self._label, arrays)
+        bound = _common.bind(self._label, self.in_params, args, {})
+        in_dtypes = [_common.resolve(self._label, p, bound) for p in self.in_params]
+        out_dtype = _common.resolve(self._label, self.out_params[0], bound)
+        acc = out_dtype if self.reduce_type is None else \
+            _common.resolve(self._label, self.reduce_type, bound)
+        launch = _common.check_device(self._label, device, self.requires,
+                                      set(in_dtypes + [out_dtype, acc] +
+                                          [a.dtype for a in arrays]))
+        import hal
+        full = tuple(hal.broadcast_shapes(*[a.shape for a in arrays]))
+        axes = normalise_axes(self._label, axis, len(full))
+        kept = [d for d in range(len(full)) if d not in axes]
+        n_out = _prod(full[d] for d in kept)
+        R = _prod(full[d] for d in axes)
+        out_shape = tuple(1 if d in axes else full[d] for d in range(len(full))) \
+            if keepdims else tuple(full[d] for d in kept)
+        views = [launch.view(a._native) for a in arrays]
+        scalars = [_common.scalar_arg(self._label, p.name, a, d)
+                   for p, a, d in zip(self.in_params, args, in_dtypes)
+                   if not isinstance(a, Array)]
+        same = all(v[4] and tuple(v[2]) == full for v in views)
+        nd = len(full)
+        if same and tuple(axes) == tuple(range(nd - len(axes), nd)):
+            variant = "flat"
+        elif same and tuple(axes) == tuple(range(len(axes))):
+            variant = "cols"
+        else:
+            variant = "strided"
+        leaf_dtypes = tuple(a.dtype for a in arrays)
+        key = (device, variant, leaf_dtypes, tuple(in_dtypes), out_dtype, acc,
+               tuple(isinstance(a, Array) for a in args))
+        ks = self._built.get(key)
+        if ks is None:
+            ks = self._built[key] = self._build(launch, device, variant, args, in_dtypes,
+                                                leaf_dtypes, out_dtype, acc, bound)
+        from .._jit._backends import Index, Int32
+        from .._jit._run import Context, _bstrides
+        out = launch.empty(out_shape, out_dtype)
+        kargs = []
+        for v in views:
+            kargs += [v[0], Index(v[1])]
+        kargs += scalars
+        kargs.append(Index(R))
+        if variant == "strided":
+            meta = [full[d] for d in kept] + [full[d] for d in axes]
+            for v in views:
+                b = _bstrides(v[2], v[3], full)
+                meta += [b[d] for d in kept] + [b[d] for d in axes]
+            kargs += [Int32(len(kept)), Int32(len(axes)), launch.meta(meta)]
+        G = Context(launch, {}).groups(n_out, R)
+        if n_out and (G == 1 or R == 0):
+            launch.launch(ks["hal_uk_final"], n_out, [launch.buffer(out)] + kargs +
+                          [Index(n_out)])
+        elif n_out:
+            part = launch.empty((n_out * G,), acc)
+            launch.launch(ks["hal_uk_partial"], n_out * G,
+                          [launch.buffer(part)] + kargs + [Index(n_out), Index(G)],
+                          serial=True)
+            launch.launch(ks["hal_uk_combine"], n_out,
+                          [launch.buffer(out), launch.buffer(part), Index(n_out),
+                           Index(G), Index(R)])
+        result = launch.wrap(out, out_dtype)
+        _common.record(self.name, device, (out_dtype,), f"ReductionKernel {self.name}", start)
+        return result
+
+    def source(self, target, device, variant, args, in_dtypes, leaf_dtypes, out_dtype, acc,
+               bound):
+        """(source, options, {kernel name: argument signature})."""
+        from .._jit import _lower
+        from .._jit._backends import INDEX, INT
+        dtypes = set(in_dtypes) | set(leaf_dtypes) | {out_dtype, acc}
+        head, opts = _common.header(target, device, dtypes, self.requires, self.preamble)
+        defs, undefs = _common.type_defines(bound)
+        a_t, out_t = _lower.ctype(acc), _lower.ctype(out_dtype)
+        params, sig, reads_, call = [], [], [], []
+        j = s = 0
+        for a, d in zip(args, in_dtypes):
+            if isinstance(a, Array):
+                ld = leaf_dtypes[j]
+                params.append(f"GLOBAL_MEM const {_lower.ctype(ld)} *RESTRICT in{j}, "
+                              f"const index_t in{j}_off")
+                sig += ["buf", INDEX]
+                reads_.append((j, ld, d))
+                call.append(f"hal_v{j}")
+                j += 1
+            else:
+                params.append(f"const {_common.scalar_ctype(d)} s{s}")
+                sig.append(_common._CARRIER.get(d.name, d).numpy.type)
+                call.append(f"(({_lower.ctype(d)})s{s})")
+                s += 1
+        fn_params = ", ".join(f"{_lower.ctype(d)} {p.name}"
+                              for p, d in zip(self.in_params, in_dtypes))
+        y = self.out_params[0].name
+        funcs = [
+            f"DEVICE_FN {a_t} hal_uk_map({fn_params}) {{ return ({a_t})({self.map_expr}); }}",
+            f"DEVICE_FN {a_t} hal_uk_reduce({a_t} a, {a_t} b) {{ return ({self.reduce_expr}); }}",
+            f"DEVICE_FN {out_t} hal_uk_post({a_t} a, index_t _in_size, index_t _out_size) "
+            f"{{ {out_t} {y}; {self.post_map_expr.strip().rstrip(';')}; return {y}; }}",
+        ]
+
+        def reads(idx):
+            out = []
+            for (k, ld, d), ix in zip(reads_, idx):
+                value = f"in{k}[in{k}_off + {ix}]"
+                if ld is not d:
+                    value = _lower.cast_expr(ld, d, value)
+                out.append(f"    {_lower.ctype(d)} hal_v{k} = {value};")
+            return out
+        lines = _lower.reduce_kernels(
+            "hal_uk", params, j, reads, [], f"hal_uk_map({', '.join(call)})", a_t, out_t,
+            f"(({a_t})({self.identity}))", "acc = hal_uk_reduce(acc, x);",
+            lambda accv: [f"    out[o] = hal_uk_post({accv}, R * n_out_arg, n_out_arg);"],
+            variant)
+        src = "\n".join([head, *defs, *funcs, *lines, *undefs]) + "\n"
+        geo = [INDEX] + ([INT, INT, "buf"] if variant == "strided" else [])
+        sigs = {"hal_uk_final": ["buf"] + sig + geo + [INDEX],
+                "hal_uk_partial": ["buf"] + sig + geo + [INDEX, INDEX],
+                "hal_uk_combine": ["buf", "buf", INDEX, INDEX, INDEX]}
+        return src, opts, sigs
+
+    def _build(self, launch, device, variant, args, in_dtypes, leaf_dtypes, out_dtype, acc,
+               bound):
+        src, opts, sigs = self.source(launch.target, device, variant, args, in_dtypes,
+                                      leaf_dtypes, out_dtype, acc, bound)
+        return _common.build(launch, self._label, src, opts, list(sigs), sigs)
+
+
+def _prod(values) -> int:
+    n = 1
+    for v in values:
+        n *= v
+    return n

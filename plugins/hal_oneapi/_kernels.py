@@ -13,7 +13,7 @@ Every array a kernel creates goes on the device's one queue (``_queues``), so dp
 
 from __future__ import annotations
 
-from hal._optable import BINARY, UNARY
+from hal.toolkit import BINARY, UNARY
 
 from . import _setup
 from ._queues import queue

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import ctypes
 
-from hal import _kernels
-from hal._optable import OPS
+from hal import toolkit
+from hal.toolkit import OPS
 
 from . import _setup
 from ._programs import build, element_offset
@@ -48,9 +48,9 @@ OPS_AND_DTYPES["pow"] = _COMPLEX + _INTEGER
 
 
 def _program(device, spec, loop, kind: str):
-    instance = _kernels.elementwise_instance(kind, spec.name, spec, loop)
-    source = f"{_kernels.source('opencl', 'elementwise.c')}\n/* instance */\n{instance}\n"
-    options = _kernels.options(_kernels.program_defines(loop, device.dtypes))
+    instance = toolkit.elementwise_instance(kind, spec.name, spec, loop)
+    source = f"{toolkit.source('opencl', 'elementwise.c')}\n/* instance */\n{instance}\n"
+    options = toolkit.options(toolkit.program_defines(loop, device.dtypes))
     return build(device.index, f"kernels/elementwise.c {instance}", source, options)
 
 
@@ -75,7 +75,7 @@ def unary_factory(spec):
         (loop,) = dtypes
         program = _program(device, spec, loop, "UNARY")
         kernel = f"unary_{spec.name}"
-        out_dtype = _kernels.elementwise_result_dtype(spec, loop).numpy
+        out_dtype = toolkit.elementwise_result_dtype(spec, loop).numpy
 
         def run(a):
             a = _c_order(a)
@@ -93,7 +93,7 @@ def binary_factory(spec):
         (loop,) = dtypes
         program = _program(device, spec, loop, "BINARY")
         kernel = f"binary_{spec.name}"
-        out_dtype = _kernels.elementwise_result_dtype(spec, loop).numpy
+        out_dtype = toolkit.elementwise_result_dtype(spec, loop).numpy
         from ._queues import queue
         q = queue(device.index)
 
@@ -125,8 +125,8 @@ def astype_factory(device, dtypes):
         p = programs.get(dst)
         if p is None:
             instance = f"HAL_DEFINE_CAST({dst.name}, hal_{dst.name}, conv_{dst.name})"
-            text = f"{_kernels.source('opencl', 'cast.c')}\n/* instance */\n{instance}\n"
-            options = _kernels.options(_kernels.program_defines(source, device.dtypes))
+            text = f"{toolkit.source('opencl', 'cast.c')}\n/* instance */\n{instance}\n"
+            options = toolkit.options(toolkit.program_defines(source, device.dtypes))
             p = programs[dst] = build(device.index, f"kernels/cast.c {instance}", text,
                                       options)
         return p

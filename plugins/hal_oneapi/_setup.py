@@ -34,7 +34,7 @@ def _prepare_icd() -> None:
 def _prepare_jit_cache() -> None:
     if "SYCL_CACHE_PERSISTENT" in os.environ or "SYCL_CACHE_DIR" in os.environ:
         return  # the user's own SYCL cache settings win
-    from hal._diskcache import private_dir
+    from hal.toolkit import private_dir
     # SYCL loads binaries from its cache: only a directory hal trusts (None when
     # HAL_NO_CACHE=1, or the cache is untrusted or unwritable: SYCL then JIT-compiles)
     directory = private_dir("sycl")

@@ -2,7 +2,7 @@
 
 Built once per device, the first time it is used.  Programs are compiled from the
 portable sources in ``kernels/`` with per-instance ``-D`` defines; each binary is kept
-in memory per (file, defines) and on disk (``hal._diskcache``) keyed by the source
+in memory per (file, defines) and on disk (``hal.toolkit``'s cache) keyed by the source
 hash, build options, device identity and driver version, so a second process's first
 op loads a binary instead of compiling.
 """
@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 
 import hal
-from hal import _diskcache, _kernels
+from hal import toolkit
 
 from ._array import CLArray
 
@@ -122,10 +122,9 @@ class DeviceState:
         return CLArray.new_contiguous(self, buf, tuple(shape), dtype)
 
     def from_host(self, host: np.ndarray) -> CLArray:
-        from hal._dtypes import FROM_NUMPY
-        dtype = FROM_NUMPY[host.dtype]
+        dtype = toolkit.from_numpy_dtype(host.dtype)
         if dtype not in self.hal_device.dtypes:
-            from hal._dispatch import dtype_error
+            from hal.toolkit import dtype_error
             raise dtype_error("to_device", self.hal_device, dtype)
         if not host.flags.c_contiguous:  # (np.ascontiguousarray would make 0-D 1-D)
             host = host.copy(order="C")
@@ -199,7 +198,7 @@ class DeviceState:
 
     def scalar_arg_dtypes(self, file: str, name: str, dtype) -> list:
         """NumPy dtypes of a kernel's scalar arguments, from its manifest entry."""
-        spec = _kernels.manifest().find(file, name)
+        spec = toolkit.manifest().find(file, name)
         if spec is None:
             raise KernelBuildError(f"kernel {name!r} of kernels/{file} is not in the "
                                    f"kernels/*.toml manifest; add it there")
@@ -207,7 +206,7 @@ class DeviceState:
         by_type = {
             "index": np.int64, "int": np.int32, "uint": np.uint32,
             "T": np.uint8 if dtype.kind == "b" else dtype.numpy.type,
-            "T_REAL": np.dtype(hal._dtypes.real_of(dtype).name).type
+            "T_REAL": np.dtype(toolkit.real_of(dtype).name).type
             if dtype.kind in "fc" else None,
             "ACC": np.int64 if dtype.kind in "iub" else (np.float64 if fp64 else np.float32),
         }
@@ -231,7 +230,7 @@ class DeviceState:
 
     def defines_for(self, dtype) -> dict[str, str]:
         """The template defines of a program for loop dtype ``dtype`` on this device."""
-        return _kernels.program_defines(dtype, self.hal_device.dtypes)
+        return toolkit.program_defines(dtype, self.hal_device.dtypes)
 
     def build_program(self, file: str, defines: dict[str, str], instance: str = ""):
         """Build ``kernels/<file>`` with ``defines`` (plus an ``instance`` line), cached."""
@@ -240,10 +239,10 @@ class DeviceState:
         return self._build(file, defines, instance)
 
     def _build(self, file: str, defines: dict[str, str], instance: str):
-        source = _kernels.source("opencl", file)
+        source = toolkit.source("opencl", file)
         if instance:
             source = f"{source}\n/* instance */\n{instance}\n"
-        return self.build_source(source, list(_kernels.options(defines)),
+        return self.build_source(source, list(toolkit.options(defines)),
                                  f"kernels/{file} {instance}".strip())
 
     def build_source(self, source: str, options: list[str], what: str):
@@ -255,8 +254,8 @@ class DeviceState:
         build compiles again.
         """
         cl = self.cl
-        digest = _diskcache.key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
-        binary = _diskcache.load("opencl", digest)
+        digest = toolkit.cache_key(source, " ".join(options), self._identity, cl.VERSION_TEXT)
+        binary = toolkit.cache_load("opencl", digest)
         if binary is not None:
             try:
                 program = cl.Program(self.context, [self.device], [binary])
@@ -274,7 +273,7 @@ class DeviceState:
         try:
             binaries = program.binaries
             if binaries and binaries[0]:
-                _diskcache.store("opencl", digest, bytes(binaries[0]))
+                toolkit.cache_store("opencl", digest, bytes(binaries[0]))
         except cl.Error:
             pass
         return program

@@ -43,7 +43,7 @@ def find_intel_runtime() -> str | None:
 def _icd_dir() -> str:
     # the ICD file names a library every process then loads: keep it where only this
     # user can write (hal's cache when trusted, else a private temporary directory)
-    from hal._diskcache import private_dir
+    from hal.toolkit import private_dir
     directory = private_dir("opencl-vendors")
     if directory is None:
         import atexit

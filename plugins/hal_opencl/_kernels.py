@@ -17,8 +17,8 @@ import sys
 import numpy as np
 
 import hal
-from hal import _kernels
-from hal._optable import BINARY, UNARY
+from hal import toolkit
+from hal.toolkit import BINARY, UNARY
 
 from ._array import CLArray, c_strides
 from ._state import state_of
@@ -73,9 +73,9 @@ _int = int
 def _unary_factory(spec):
     def factory(device, dtypes):
         (loop,) = dtypes
-        out_dtype = _kernels.elementwise_result_dtype(spec, loop)
+        out_dtype = toolkit.elementwise_result_dtype(spec, loop)
         state = state_of(device)
-        instance = _kernels.elementwise_instance("UNARY", spec.name, spec, loop)
+        instance = toolkit.elementwise_instance("UNARY", spec.name, spec, loop)
         contiguous = state.kernel("elementwise.c", loop, f"unary_{spec.name}", instance)
         strided = state.kernel("elementwise.c", loop, f"unary_strided_{spec.name}", instance)
         launch, empty, meta = state.launch, state.empty, state.meta
@@ -96,10 +96,10 @@ def _unary_factory(spec):
 def _binary_factory(spec):
     def factory(device, dtypes):
         (loop,) = dtypes
-        out_dtype = _kernels.elementwise_result_dtype(spec, loop)
+        out_dtype = toolkit.elementwise_result_dtype(spec, loop)
         state = state_of(device)
         name = spec.name
-        instance = _kernels.elementwise_instance("BINARY", name, spec, loop)
+        instance = toolkit.elementwise_instance("BINARY", name, spec, loop)
         both = state.kernel("elementwise.c", loop, f"binary_{name}", instance)
         a_scalar = state.kernel("elementwise.c", loop, f"binary_as_{name}", instance)
         b_scalar = state.kernel("elementwise.c", loop, f"binary_bs_{name}", instance)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 import hal
-from hal import _dtypes
+from hal import toolkit
 
 from ._array import CLArray, c_strides
 from ._context import KernelBuildError
@@ -34,8 +34,8 @@ from ._state import state_of
 _index = np.int64
 _int = np.int32
 
-NUMERIC = tuple(d for d in _dtypes.ALL if d.kind in "iufc")
-REAL = tuple(d for d in _dtypes.ALL if d.kind in "biuf")
+NUMERIC = tuple(d for d in toolkit.ALL_DTYPES if d.kind in "iufc")
+REAL = tuple(d for d in toolkit.ALL_DTYPES if d.kind in "biuf")
 
 
 def _prod(shape) -> int:
@@ -95,7 +95,7 @@ def _acc_defines(dtype) -> tuple:
     """The accumulator type of matmul.c for ``dtype`` (see the comment atop it)."""
     if dtype.kind in "iu":
         return (("ACC", "hal_uint64" if dtype.itemsize == 8 else "hal_uint32"),)
-    if dtype is _dtypes.float16:
+    if dtype is hal.float16:
         return (("ACC", "hal_float32"),)
     return ()
 
@@ -140,9 +140,9 @@ def _v8_config(state, dtype):
     register-blocked CPU kernel does not suit them; they use matmul_direct)."""
     if dtype.kind not in "fc" or not state.is_cpu:
         return None
-    vt = _dtypes.float64 if dtype in (_dtypes.float64, _dtypes.complex128) else _dtypes.float32
+    vt = hal.float64 if dtype in (hal.float64, hal.complex128) else hal.float32
     mr, nv, kc, chunk, local = _V8_CONFIGS[(_driver(state), vt.name)]
-    if vt is _dtypes.float32 and _native_float_width(state) >= 16:
+    if vt is hal.float32 and _native_float_width(state) >= 16:
         # AVX-512 (32 registers of 16 floats): 6 x 32 tiles beat 6 x 16 by 5-10% at
         # n = 1024 and 2048 on Intel's runtime on a Zen 5 EPYC (--tiles sweep)
         nv = 4
@@ -286,7 +286,7 @@ def _product(state, dtype, plan, a, b, batch, M, N, K, kernel="matmul_direct") -
         if not batch and dtype.kind == "f" and M * N * K >= _SKINNY_MIN and busy:
             return _product_rows(state, dtype, plan, a, b, M, N, K)
     nsplit = _nsplit(n, K)
-    if M == N == 1 and dtype in (_dtypes.float32, _dtypes.float64) and \
+    if M == N == 1 and dtype in (hal.float32, hal.float64) and \
             a.strides[-1] == 1 and b.strides[-2] == 1:
         return _product_dot(state, dtype, a, b, batch, K, nsplit)
     k = _kernel(state, "matmul.c", dtype, "HAL_MATMUL_DIRECT", kernel, _acc_defines(dtype))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 
-from hal import _diskcache
+from hal import toolkit
 
 __all__ = ["compiler_problem"]
 
@@ -27,13 +27,13 @@ def compiler_problem(cl, platform, device) -> tuple[str, str]:
     """``("", "")`` if the device compiles a trivial kernel, else ``(reason, fix)``."""
     identity = "|".join((platform.name, platform.version, device.name, device.vendor,
                          device.version, device.driver_version, cl.VERSION_TEXT))
-    digest = _diskcache.key("compiler-probe-v2", _PROBE_SOURCE, identity)
-    cached = _diskcache.load("opencl-probe", digest)
+    digest = toolkit.cache_key("compiler-probe-v2", _PROBE_SOURCE, identity)
+    cached = toolkit.cache_load("opencl-probe", digest)
     if cached is not None:
         return ("", "") if cached == _OK else _split(cached.decode(errors="replace"))
     reason, fix = _probe(cl, platform, device)
     verdict = _OK if not reason else f"{reason}\n{fix}".encode()
-    _diskcache.store("opencl-probe", digest, verdict)
+    toolkit.cache_store("opencl-probe", digest, verdict)
     return reason, fix
 
 

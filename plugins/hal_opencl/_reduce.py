@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import hal
-from hal import _dtypes, _kernels
+from hal import toolkit
 
 from ._array import CLArray, c_strides
 from ._kernels import copy_contiguous
@@ -113,7 +113,7 @@ def set_config(device, cfg: Config | None = None, **changes) -> Config:
     return cfg
 
 
-_F32, _F64 = _dtypes.float32, _dtypes.float64
+_F32, _F64 = hal.float32, hal.float64
 _V8_OPS = frozenset({"SUM", "MEAN", "MAX", "MIN"})
 
 
@@ -142,7 +142,7 @@ class _Program:
         # typed scalar arguments (from the manifest): PyOpenCL then packs Python
         # numbers itself, far faster than untyped numpy scalars
         k = cl.Kernel(program, name)
-        spec = _kernels.manifest().find("reduce.c", name)
+        spec = toolkit.manifest().find("reduce.c", name)
         types = {"index": np.int64, "int": np.int32, "PARAM": self.param}
         k.set_scalar_arg_dtypes([None if a.kind == "buffer" else types[a.type]
                                  for a in spec.args])
@@ -161,7 +161,7 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
     def make():
         for d in (out_dtype, acc):
             if d != "arg" and d not in state.hal_device.dtypes:
-                from hal._dispatch import dtype_error
+                from hal.toolkit import dtype_error
                 raise dtype_error(op.lower(), state.hal_device, d)
         defines = dict(state.defines_for(x_dtype))
         defines[f"R_OP_{op}"] = "1"
@@ -175,7 +175,7 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
             defines["R_ACC"] = f"hal_{acc.name}"
             defines[f"R_ACC_KIND_{acc.kind.upper()}"] = "1"
             acc_size = acc.itemsize
-            wide = _dtypes.real_of(acc) is _F64 if acc.kind in "fc" else False
+            wide = toolkit.real_of(acc) is _F64 if acc.kind in "fc" else False
         param = _F64 if wide else _F32
         defines["R_PARAM"] = f"hal_{param.name}"
         # lanes: about one vector of the input per iteration (more for narrow types)
@@ -190,11 +190,11 @@ def _program(state, op: str, x_dtype, out_dtype, acc, *flags: str) -> _Program:
         if cfg.vec and cfg.step == 1 and op in _V8_OPS and x_dtype in (_F32, _F64) and \
                 acc is x_dtype:
             defines["R_V8"] = "1"
-        source = _kernels.source("opencl", "reduce.c")
+        source = toolkit.source("opencl", "reduce.c")
         what = f"kernels/reduce.c [{op} {x_dtype.name} -> {out_dtype.name}]"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", state.cl.CompilerWarning)
-            program = state.build_source(source, list(_kernels.options(defines)), what)
+            program = state.build_source(source, list(toolkit.options(defines)), what)
         return _Program(program, state.cl, op in ("SUM", "PROD", "ANY", "ALL"),
                         op in ("MAX", "MIN") and x_dtype.kind != "c", acc_size,
                         param.numpy.type, cfg)
@@ -205,16 +205,16 @@ def _sum_acc(out):
     """The accumulator of a sum/product/mean whose result is ``out``: integers wrap in
     unsigned arithmetic of (at least 32 bits of) their width, float16 adds in float32."""
     if out.kind in "iu":
-        return _dtypes.uint64 if out.itemsize == 8 else _dtypes.uint32
-    if out is _dtypes.float16:
+        return hal.uint64 if out.itemsize == 8 else hal.uint32
+    if out is hal.float16:
         return _F32
     return out
 
 
 def _real_acc(dtype):
     """The real floating accumulator of norms and variances of ``dtype``."""
-    real = _dtypes.real_of(dtype)
-    return _F32 if real is _dtypes.float16 else real
+    real = toolkit.real_of(dtype)
+    return _F32 if real is hal.float16 else real
 
 
 # -- geometry ---------------------------------------------------------------------------
@@ -382,8 +382,8 @@ def _sum_like(sum_op, bool_op):
         state = state_of(device)
 
         def run(x, *, axis, dtype, keepdims):
-            if dtype is _dtypes.bool:
-                return _reduce(state, bool_op, x, axis, keepdims, dtype, _dtypes.uint8)
+            if dtype is hal.bool:
+                return _reduce(state, bool_op, x, axis, keepdims, dtype, hal.uint8)
             return _reduce(state, sum_op, x, axis, keepdims, dtype, _sum_acc(dtype))
         return run
     return factory
@@ -393,7 +393,7 @@ def _extreme(op):
     def factory(device, dtypes):
         (dtype,) = dtypes
         state = state_of(device)
-        acc = _F32 if dtype is _dtypes.float16 else dtype
+        acc = _F32 if dtype is hal.float16 else dtype
 
         def run(x, *, axis, keepdims):
             return _reduce(state, op, x, axis, keepdims, dtype, acc)
@@ -406,7 +406,7 @@ def _truth(op):
         state = state_of(device)
 
         def run(x, *, axis, keepdims):
-            return _reduce(state, op, x, axis, keepdims, _dtypes.bool, _dtypes.uint8)
+            return _reduce(state, op, x, axis, keepdims, hal.bool, hal.uint8)
         return run
     return factory
 
@@ -416,7 +416,7 @@ def _count_nonzero(device, dtypes):
     out_dtype = device.default_int
 
     def count_nonzero(x, *, axis, keepdims):
-        return _reduce(state, "COUNT", x, axis, keepdims, out_dtype, _dtypes.uint64)
+        return _reduce(state, "COUNT", x, axis, keepdims, out_dtype, hal.uint64)
     return count_nonzero
 
 
@@ -435,7 +435,7 @@ def _moment(sqrt: bool):
         (dtype,) = dtypes
         state = state_of(device)
         acc = _real_acc(dtype)
-        centre_flags = ("R_MEAN_IN_T",) if dtype is _dtypes.float16 else ()
+        centre_flags = ("R_MEAN_IN_T",) if dtype is hal.float16 else ()
         var_flags = ("R_SQRT",) if sqrt else ()
 
         def run(x, *, axis, correction, keepdims):
@@ -459,7 +459,7 @@ def _arg(op):
         (dtype,) = dtypes
         state = state_of(device)
         out_dtype = device.default_int
-        acc = _F32 if dtype is _dtypes.float16 else dtype
+        acc = _F32 if dtype is hal.float16 else dtype
 
         def run(x, *, axis, keepdims):
             if axis is None:
@@ -504,8 +504,8 @@ def _cumulative(sum_op, bool_op):
         state = state_of(device)
 
         def run(x, *, axis, dtype, include_initial):
-            if dtype is _dtypes.bool:
-                prog = _program(state, bool_op, x.dtype, dtype, _dtypes.uint8)
+            if dtype is hal.bool:
+                prog = _program(state, bool_op, x.dtype, dtype, hal.uint8)
             else:
                 prog = _program(state, sum_op, x.dtype, dtype, _sum_acc(dtype))
             return _scan(state, prog, x, axis, dtype, include_initial)
@@ -555,11 +555,11 @@ _INF = float("inf")
 def _vector_norm(device, dtypes):
     (dtype,) = dtypes
     state = state_of(device)
-    out_dtype = _dtypes.real_of(dtype)
+    out_dtype = toolkit.real_of(dtype)
     acc = _real_acc(dtype)
 
     def vector_norm(x, *, axis, keepdims, ord):
-        from hal._helpers import as_axes
+        from hal.toolkit import as_axes
         axes = as_axes(axis, x.ndim, "linalg.vector_norm")
         return _norm(state, x, axes, keepdims, ord, out_dtype, acc)
     return vector_norm
@@ -591,7 +591,7 @@ def _norm(state, x, axes, keepdims, ord, out_dtype, acc):
 def _matrix_norm(device, dtypes):
     (dtype,) = dtypes
     state = state_of(device)
-    out_dtype = _dtypes.real_of(dtype)
+    out_dtype = toolkit.real_of(dtype)
     acc = _real_acc(dtype)
 
     def matrix_norm(x, *, keepdims, ord):
@@ -609,7 +609,7 @@ def _matrix_norm(device, dtypes):
             # singular values: linalg.svdvals, a host op on this device (declared in its
             # capabilities), so it runs under the fallback policy and shows in
             # hal.trace/fallback_counts; the final max/min/sum is ours
-            from hal._dispatch import call
+            from hal.toolkit import call_op as call
             s = call("linalg.svdvals", device, (dtype,), x)._native
             op = {2: "MAX", -2: "MIN", "nuc": "SUM"}[ord]
             out = _reduce(state, op, s, (s.ndim - 1,), False, out_dtype,
@@ -644,8 +644,8 @@ def _trace(device, dtypes):
     def trace(x, *, offset, dtype):
         d = diagonal(x, offset=offset)
         axes = (d.ndim - 1,)
-        if dtype is _dtypes.bool:
-            return _reduce(state, "ANY", d, axes, False, dtype, _dtypes.uint8)
+        if dtype is hal.bool:
+            return _reduce(state, "ANY", d, axes, False, dtype, hal.uint8)
         return _reduce(state, "SUM", d, axes, False, dtype, _sum_acc(dtype))
     return trace
 
@@ -653,7 +653,7 @@ def _trace(device, dtypes):
 # -- registration -------------------------------------------------------------------------
 
 def _kinds(kinds: str):
-    return [d for d in _dtypes.ALL if d.kind in kinds]
+    return [d for d in toolkit.ALL_DTYPES if d.kind in kinds]
 
 
 def register(registry) -> None:

@@ -19,6 +19,7 @@ from ._errors import (HalCacheWarning, HalDeviceError, HalError,  # noqa: E402
                       HalNotImplementedError, HalPluginError, HalRuntimeError,
                       HalTypeError, HalValueError, KernelBuildError)
 from ._errors import HalOverflowError  # noqa: E402
+from ._errors import HalDeviceWarning  # noqa: E402
 from ._dtypes import (DType, bool, can_cast, complex64, complex128, finfo,  # noqa: E402
                       float16, float32, float64, iinfo, int8, int16, int32, int64,
                       isdtype, result_type, uint8, uint16, uint32, uint64)
@@ -161,6 +162,6 @@ __all__ = sorted({
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",
-    "HalOverflowError",
+    "HalOverflowError", "HalDeviceWarning",
     "HalCacheWarning", "KernelBuildError", "HalRuntimeError",
 })

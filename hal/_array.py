@@ -15,6 +15,7 @@ from typing import Any
 from . import _casting, _dtypes, _env
 from ._device import Device
 from ._errors import HalDeviceError, HalIndexError, HalTypeError, HalValueError, translate
+from ._ndarray_methods import install_numpy_methods
 
 __all__ = ["Array", "Placement", "new_array"]
 
@@ -60,7 +61,6 @@ class Array(_ArrayBase):
     """
 
     __slots__ = ("_native", "_p", "__weakref__") if _speedups is None else ()
-    __array_ufunc__ = None  # NumPy defers to us, so np_array + hal_array fails clearly
 
     def __init__(self, *args, **kwargs):
         raise HalTypeError("hal.Array cannot be created directly; use hal.asarray(obj, "
@@ -213,6 +213,31 @@ class Array(_ArrayBase):
             raise translate(exc, "to_device", target) from exc
         return new_array(native, Placement.of(target, dtype))
 
+    # -- NumPy's protocols (hal/_numpy_protocols.py): np.exp(x), np.sum(x) run hal's
+    # op on x's device; np_array + x raises a HalTypeError, as x + np_array does ---
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from ._numpy_protocols import array_ufunc
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from ._numpy_protocols import array_function
+        return array_function(func, types, args, kwargs)
+
+    # -- pickling and copying (hal/_pickle.py) -------------------------------
+
+    def __reduce__(self):
+        from . import _pickle
+        return _pickle.reduce(self)
+
+    def __copy__(self) -> Array:
+        from . import _pickle
+        return _pickle.copy(self)
+
+    def __deepcopy__(self, memo) -> Array:
+        from . import _pickle
+        return _pickle.copy(self)
+
     # -- printing -----------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -264,6 +289,9 @@ class Array(_ArrayBase):
         except Exception as exc:
             raise translate(exc, "__setitem__", p.device) from exc
 
+
+# NumPy-style methods (x.sum(), x.astype(d) ...) for NumPy-API code such as Dask's
+install_numpy_methods(Array)
 
 _new = object.__new__
 

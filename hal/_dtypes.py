@@ -70,10 +70,26 @@ class DType:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> builtins.bool:
-        return self is other
+        if other.__class__ is DType:
+            return self is other
+        # NumPy's side answers: np.dtype("float32") == hal.float32 (through .dtype
+        # below), so Dask's meta checks (meta.dtype != dtype) see one dtype
+        return NotImplemented
 
     def __hash__(self) -> int:
-        return self.code
+        # equal to its NumPy dtype, so hashed as it is
+        return _HASHES[self.code]
+
+    def __getattr__(self, name: str):
+        # the rest of np.dtype's read-only surface (.type, .char, .str ...) for code
+        # written against NumPy dtypes (Dask, NumPy's own helpers): only attributes
+        # DType lacks get here, so hal's own reads never pay for it
+        if not name.startswith("__"):
+            try:
+                return getattr(self.numpy, name)
+            except AttributeError:
+                pass
+        raise AttributeError(f"hal.DType has no attribute {name!r}")
 
     def __reduce__(self):
         return (_by_name, (self.name,))
@@ -104,6 +120,7 @@ ALL: tuple[DType, ...] = (
 )
 #: the dtypes of the standard (``float16`` is hal's extension)
 STANDARD: tuple[DType, ...] = tuple(d for d in ALL if d is not float16)
+_HASHES: tuple[int, ...] = tuple(hash(d.numpy) for d in ALL)
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL}
 BY_CODE: tuple[DType, ...] = ALL
 FROM_NUMPY: dict[np.dtype, DType] = {d.numpy: d for d in ALL}

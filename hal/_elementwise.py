@@ -123,6 +123,9 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     if a1 and a2:
         device = x1._p.device
         if x2._p.device is not device:
+            entry = _host_scalar_entry(o, x1, x2)
+            if entry is not None:
+                return entry
             raise HalDeviceError(
                 f"{spec.name}: operands are on different devices, {device} and "
                 f"{x2._p.device}; hal never moves data silently. Move one explicitly, "
@@ -173,6 +176,48 @@ def _resolve_binary(o: Op, x1, x2) -> tuple:
     o.cache[key] = entry
     o.resolutions[key] = res
     return entry
+
+
+# -- 0-D arrays of the NumPy device with arrays elsewhere (README, "More than one device
+# or machine") -------------------------------------------------------------------------
+
+def host_scalar(x):
+    """The Python scalar a 0-D array on the NumPy device stands for, else None.
+
+    Such an array combines with an array on any device as a Python scalar would
+    (PyTorch's rule for 0-D CPU tensors): third-party code makes its constants with
+    ``xp.asarray(c)``, which lands on the default (NumPy) device.  Every other mix of
+    devices keeps raising.
+    """
+    p = x._p
+    if p.device.backend != "numpy" or x._native.ndim != 0:
+        return None
+    return x._native.item()
+
+
+def host_scalar_beside(v, device):
+    """``v``, or the Python scalar it stands for when it is a host scalar (see
+    ``host_scalar``) beside arrays on another ``device`` (``where``, ``clip``)."""
+    if v.__class__ is Array and v._p.device is not device:
+        s = host_scalar(v)
+        if s is not None:
+            return s
+    return v
+
+
+def _host_scalar_entry(o: Op, x1, x2):
+    """The cache entry for ``x1 OP x2`` when one of them is a host scalar (see
+    ``host_scalar``), else None.  Not cached under the arrays' placements (a 0-D and an
+    n-D array share one), so each such call re-enters here; the scalar's own entry is."""
+    s2 = host_scalar(x2)
+    if s2 is not None:
+        kernel, out = o.cache.get((x1._p, s2.__class__)) or _resolve_binary(o, x1, s2)
+        return (lambda a, b: kernel(a, b.item())), out
+    s1 = host_scalar(x1)
+    if s1 is not None:
+        kernel, out = o.cache.get((s1.__class__, x2._p)) or _resolve_binary(o, s1, x2)
+        return (lambda a, b: kernel(a.item(), b)), out
+    return None
 
 
 # -- Python int scalars with integer arrays (README: "Behaviour the standard leaves to
@@ -363,7 +408,8 @@ def _make_dunder(spec: OpSpec):
 def _make_inplace(name: str, function: Callable):
     """``x += y``: compute ``function(x, y)``, then write it into ``x`` (views see it)."""
     def inplace(self, other, /):
-        if other.__class__ is Array and other._p.dtype is not self._p.dtype:
+        if other.__class__ is Array and other._p.dtype is not self._p.dtype \
+                and other._p.device is self._p.device:  # (else a host scalar, or refused)
             # refuse a dtype change before computing: the op itself could fail first
             # with an unrelated error (int8 ** a negative int16, say)
             _check_inplace_dtype(self, other, name)

@@ -23,6 +23,9 @@ HAL_CACHE_DIR = "HAL_CACHE_DIR"
 HAL_NO_CACHE = "HAL_NO_CACHE"
 #: ``1`` turns off the C speedups of the per-op path (pure Python, same results)
 HAL_NO_SPEEDUPS = "HAL_NO_SPEEDUPS"
+#: an unpickled array whose device this process lacks: ``warn`` (default: on the
+#: default device, with a HalDeviceWarning) or ``strict`` (a HalDeviceError)
+HAL_UNPICKLE = "HAL_UNPICKLE"
 #: the backend the test suite runs on (``numpy``, ``opencl:pocl`` ...)
 HAL_TEST_BACKEND = "HAL_TEST_BACKEND"
 
@@ -35,6 +38,7 @@ ALL = (
     HAL_CACHE_DIR,
     HAL_NO_CACHE,
     HAL_NO_SPEEDUPS,
+    HAL_UNPICKLE,
     HAL_TEST_BACKEND,
 )
 

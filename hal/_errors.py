@@ -22,6 +22,7 @@ __all__ = [
     "HalFallbackWarning",
     "KernelBuildError",
     "HalCacheWarning",
+    "HalDeviceWarning",
 ]
 
 
@@ -108,6 +109,12 @@ class HalFallbackWarning(UserWarning):
 
     Emitted once per (op, device, dtypes) under ``HAL_FALLBACK=warn``.
     """
+
+
+class HalDeviceWarning(UserWarning):
+    """An array was placed on another device than the one it names: an unpickled
+    array whose device this process lacks lands on the default device (README, "More
+    than one device or machine"; ``HAL_UNPICKLE=strict`` makes it an error)."""
 
 
 def _size(nbytes: int) -> str:

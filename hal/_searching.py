@@ -100,11 +100,12 @@ def where(condition, x1, x2, /) -> Array:
                 condition._p.device is p.device:
             return call("where", p.device, (p.dtype,), condition._native, x1._native,
                         x2._native)
-    from ._elementwise import _scalar_type
+    from ._elementwise import _scalar_type, host_scalar_beside
     condition = as_array(condition, "where")
     if condition._p.dtype is not _dtypes.bool:
         raise HalTypeError(f"where: condition must be bool, got {condition._p.dtype}")
     device = condition._p.device
+    x1, x2 = host_scalar_beside(x1, device), host_scalar_beside(x2, device)
     arrays = [a for a in (x1, x2) if a.__class__ is Array]
     common_device("where", [condition, *arrays])
     for v in (x1, x2):

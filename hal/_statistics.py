@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device
+from ._elementwise import host_scalar_beside
 from ._errors import HalTypeError, HalValueError
 from ._helpers import as_array, as_axes, as_axis, as_int, dtype_arg, require_kind
 from ._manipulation import astype
@@ -171,6 +172,7 @@ def clip(x, /, min=None, max=None) -> Array:
     def bound(v, name):
         if v is None:
             return None
+        v = host_scalar_beside(v, x._p.device)
         if v.__class__ is Array:
             common_device("clip", [x, v])
             if v._p.dtype.kind not in "biuf":

@@ -184,7 +184,7 @@ def test_unary_operators(spec, dtype):
 def test_numpy_operands_are_refused(device):
     x = hs.to_device(np.ones(3))
     with pytest.raises(TypeError):
-        np.ones(3) + x  # __array_ufunc__ = None: NumPy defers, hal refuses
+        np.ones(3) + x  # hal's __array_ufunc__ refuses a NumPy array (README)
     with pytest.raises(TypeError):
         x + np.ones(3)
     with pytest.raises(TypeError):

@@ -138,7 +138,7 @@ def _pick_default() -> Device:
         if all_devices:
             return all_devices[0]
         raise HalDeviceError("hal found no device at all; is the numpy plugin installed? "
-                             "pip install --force-reinstall hal" + _plugin_switches()) \
+                             "pip install --force-reinstall hal-arrays" + _plugin_switches()) \
             from None
 
 

@@ -150,6 +150,15 @@ def prelude(target: str) -> str:
     return _read(f"prelude/{target}.h")
 
 
+def kernel_text(file: str) -> str:
+    """``kernels/<file>`` with its includes inlined and no prelude: for a target of a
+    plugin's own, which prefixes its own prelude (the dialect's macros and types)."""
+    if file not in files() and not (kernels_root() / file).is_file():
+        raise HalValueError(f"no kernel file {file!r} in kernels/; known: "
+                            f"{', '.join(files())}")
+    return _read(file)
+
+
 @functools.cache
 def source(target: str, file: str) -> str:
     """The self-contained source of ``file`` for ``target`` (prelude + includes)."""

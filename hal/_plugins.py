@@ -17,6 +17,7 @@ plugin that crashed or hung there.
 
 from __future__ import annotations
 
+import re
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -37,8 +38,9 @@ ENTRY_POINT_GROUP = "hal.plugins"
 #: seconds a third-party plugin's import or hook may take (``HAL_PLUGIN_TIMEOUT``)
 DEFAULT_TIMEOUT = 60.0
 
-#: the distribution of hal's own plugins: trusted, run in the calling thread
-_OWN_DIST = "hal"
+#: the distribution of hal's own plugins (pyproject.toml's name, normalised): trusted,
+#: run in the calling thread
+_OWN_DIST = "hal-arrays"
 
 
 class PluginHung(Exception):
@@ -184,7 +186,7 @@ class PluginHost:
                 self.unavailable.append(self.skip[ep.name])
                 continue
             dist = ep.dist.name if ep.dist is not None else None
-            if dist != _OWN_DIST:
+            if dist is None or re.sub(r"[-_.]+", "-", dist).lower() != _OWN_DIST:
                 self._timed.add(ep.name)
             try:
                 plugin = self.guarded(ep.name, f"importing {ep.value}", ep.load)

@@ -8,7 +8,8 @@ Names here keep their meaning across releases; hal's ``_``-modules may change an
 Portable kernels (``kernels/``: sources in hal's C dialect, one ``.toml`` manifest per
 source file)
     ``TARGETS``, ``prelude(target)``, ``source(target, file)`` (prelude + includes
-    inlined: the exact text to compile and hash), ``files()``, ``manifest()`` (a
+    inlined: the exact text to compile and hash), ``kernel_text(file)`` (includes
+    inlined, no prelude: for a target of your own), ``files()``, ``manifest()`` (a
     ``Manifest`` of every ``KernelSpec`` with its ``KernelArg``\ s, validated),
     ``pattern(name)``, ``kernels_root()``.
 Instantiation
@@ -45,14 +46,14 @@ from ._dtypes import BY_NAME as _BY_NAME
 from ._dtypes import FROM_NUMPY as _FROM_NUMPY
 from ._dtypes import DType, as_dtype, real_of
 from ._kernels import (TARGETS, KernelArg, KernelSpec, Manifest, elementwise_instance,
-                       elementwise_result_dtype, feature_defines, files, kernels_root,
-                       manifest, options, pattern, prelude, program_defines, source,
-                       type_defines)
+                       elementwise_result_dtype, feature_defines, files, kernel_text,
+                       kernels_root, manifest, options, pattern, prelude, program_defines,
+                       source, type_defines)
 from ._optable import BINARY, OPS, TO_BOOL, TO_REAL, UNARY, OpSpec
 
 __all__ = [
     # portable kernels
-    "TARGETS", "prelude", "source", "files", "manifest", "pattern", "kernels_root",
+    "TARGETS", "prelude", "source", "kernel_text", "files", "manifest", "pattern", "kernels_root",
     "KernelSpec", "KernelArg", "Manifest",
     # instantiation
     "program_defines", "type_defines", "feature_defines", "options",

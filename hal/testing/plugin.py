@@ -42,7 +42,7 @@ def pytest_addoption(parser):
              "name); default: the plugin that provides the device's backend")
 
 
-#: what ``pip install 'hal[testing]'`` adds: import name -> distribution (pyproject.toml)
+#: what ``pip install 'hal-arrays[testing]'`` adds: import name -> distribution (pyproject.toml)
 TESTING_EXTRA = {"hypothesis": "hypothesis", "array_api_strict": "array-api-strict"}
 
 
@@ -67,7 +67,7 @@ def _check_requirements(config) -> None:
         raise pytest.UsageError(
             f"hal's conformance kit needs {', '.join(missing)}, which "
             f"{'is' if len(missing) == 1 else 'are'} not installed: "
-            "pip install 'hal[testing]'  (from a checkout of hal: pip install -e '.[testing]')")
+            "pip install 'hal-arrays[testing]'  (from a checkout of hal: pip install -e '.[testing]')")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -17,8 +17,8 @@ import hal
 from hal import hookimpl
 
 BACKEND = "cupy"
-INSTALL = ('pip install -e ".[cuda12]" (or ".[cuda13]", matching the driver\'s CUDA '
-           'version; ".[rocm]" for AMD GPUs)')
+INSTALL = ('pip install "hal-arrays[cuda12]" (or [cuda13], matching the driver\'s CUDA '
+           'version; [rocm] for AMD GPUs; from a checkout: pip install -e ".[cuda12]")')
 
 
 @hookimpl

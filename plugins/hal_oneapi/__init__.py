@@ -16,8 +16,9 @@ import hal
 from hal import hookimpl
 
 BACKEND = "oneapi"
-INSTALL = ('pip install -e ".[oneapi,intel]"  (dpnp and dpctl; ".[intel]" adds Intel\'s '
-           'OpenCL CPU runtime, a SYCL device on any x86 machine)')
+INSTALL = ('pip install "hal-arrays[oneapi,intel]"  (dpnp and dpctl; [intel] adds Intel\'s '
+           'OpenCL CPU runtime, a SYCL device on any x86 machine; from a checkout: '
+           'pip install -e ".[oneapi,intel]")')
 
 
 @hookimpl

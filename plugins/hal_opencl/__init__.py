@@ -13,7 +13,8 @@ import hal
 from hal import hookimpl
 
 BACKEND = "opencl"
-INSTALL = 'pip install -e ".[opencl]"  (PyOpenCL with PoCL; ".[intel]" adds Intel\'s runtime)'
+INSTALL = ('pip install "hal-arrays[opencl]"  (PyOpenCL with PoCL; [intel] adds Intel\'s '
+           'runtime; from a checkout: pip install -e ".[opencl]")')
 
 
 @hookimpl

@@ -83,6 +83,8 @@ def array_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     if not _check_inputs(inputs, what):
         return NotImplemented
     hal = _hal()
+    # NumPy scalars (np.float32(2) * x) are scalars to hal, as Python's are
+    inputs = [a.item() if isinstance(a, np.generic) else a for a in inputs]
     out = kwargs.pop("out", None)
     if out is not None and out != (None,) * len(out):
         return NotImplemented

@@ -79,3 +79,25 @@ def test_array_api_extra_functions_match_numpy(device):
         assert isinstance(got, hal.Array), name
         np.testing.assert_allclose(hal.to_numpy(got), expected, rtol=1e-5, atol=1e-6,
                                    err_msg=name)
+
+
+def test_constants_from_xp_asarray_are_host_scalars(device):
+    """SciPy and array-api-extra make constants with xp.asarray(c) and no device: a 0-D
+    array on the NumPy device, which combines with arrays on any device as a Python
+    scalar would (README, "More than one device or machine")."""
+    import scipy.stats
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal(40).astype(np.float64 if hal.float64 in device.dtypes
+                                       else np.float32)
+    h = hal.asarray(A, device=device)
+    got = scipy.stats.ttest_1samp(h, 0.1)
+    want = scipy.stats.ttest_1samp(A, 0.1)
+    assert isinstance(got.statistic, hal.Array) and got.statistic.device == device
+    tol = 1e-10 if A.dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(float(got.statistic), want.statistic, rtol=tol)
+    np.testing.assert_allclose(float(got.pvalue), want.pvalue, rtol=tol)
+    clipped = xpx.at(h)[1:5].min(0.0)
+    assert clipped.device == device
+    expected = A.copy()
+    expected[1:5] = np.minimum(A[1:5], 0.0)
+    np.testing.assert_array_equal(hal.to_numpy(clipped), expected)

@@ -50,6 +50,13 @@ class OpenCLRuntime(Runtime):
     def synchronize(self, device_index):
         self._state(device_index).queue.finish()
 
+    # device times for hal.trace(device_times=True): OpenCL profiling events
+    def profile(self, device_index, enable: bool) -> None:
+        self._state(device_index).set_profiling(enable)
+
+    def profiled(self, device_index) -> list[tuple[str, float]]:
+        return self._state(device_index).take_profile()
+
     # DLPack.  A CPU device's buffers are host memory: mapping one gives the host a
     # pointer to the same bytes (no copy), so those arrays export as kDLCPU and NumPy,
     # PyTorch ... read them in place.  Other devices have no DLPack device type that

@@ -393,7 +393,16 @@ def cmd_demo(args, console) -> int:
     devices = None
     if args.device:
         devices = [hal.get_device(sel) for sel in args.device]
-    rows = _demo.run(devices, repeats=args.repeats)
+    if args.chrome_trace:
+        # every op of the run, with kernels' device times where the device profiles
+        # (OpenCL): timings then include the waits for them
+        with hal.trace(device_times=True) as t:
+            rows = _demo.run(devices, repeats=args.repeats)
+        path = t.export_chrome(args.chrome_trace)
+        print(f"Chrome trace of {len(t)} ops written to {path}: open it in "
+              f"https://ui.perfetto.dev or chrome://tracing", file=sys.stderr)
+    else:
+        rows = _demo.run(devices, repeats=args.repeats)
     ok = _demo.succeeded(rows)
     if args.json:
         print(json.dumps({"ok": ok, "rows": [r.as_dict() for r in rows]}, indent=2))
@@ -480,6 +489,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="run only on this device (repeatable); default: every device")
     p.add_argument("--repeats", type=int, default=3, help="timed runs per device (median)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--chrome-trace", metavar="FILE",
+                   help="record every op (hal.trace, with kernels' device times where "
+                        "the device profiles) and write it in the Chrome trace event "
+                        "format (Perfetto, chrome://tracing)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("bench", help="every device side by side against NumPy: "

@@ -239,7 +239,7 @@ class JitFunction:
             if _trace.ACTIVE:
                 event = _trace.TraceEvent(f"jit({self.fn.__name__})", str(device), (),
                                           reason, "jit eager", False,
-                                          time.perf_counter() - start)
+                                          time.perf_counter() - start, start)
                 for t in _trace.ACTIVE:
                     t.events.append(event)
 
@@ -247,10 +247,11 @@ class JitFunction:
         if ctx.trace_events is None:
             return
         from .. import _trace
+        kernels = _trace.device_kernels(device)
         event = _trace.TraceEvent(
             f"jit({self.fn.__name__})", str(device), (),
             f"{len(ctx.trace_events)} fused kernel step(s), {what}", "jit fused", False,
-            time.perf_counter() - start)
+            time.perf_counter() - start, start, kernels)
         for t in _trace.ACTIVE:
             t.events.append(event)
 

@@ -184,8 +184,10 @@ def record(op: str, device, dtypes, kernel: str, start: float) -> None:
     """A trace event for a user-kernel call, when a ``hal.trace()`` is open."""
     from .. import _trace
     if _trace.ACTIVE:
+        kernels = _trace.device_kernels(device)
         event = _trace.TraceEvent(op, str(device), tuple(d.name for d in dtypes), kernel,
-                                  "user kernel", False, time.perf_counter() - start)
+                                  "user kernel", False, time.perf_counter() - start, start,
+                                  kernels)
         for t in _trace.ACTIVE:
             t.events.append(event)
 

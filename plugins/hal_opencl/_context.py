@@ -69,6 +69,10 @@ class DeviceState:
         self.hal_device = hal_device
         self.context = cl.Context([device])
         self.queue = cl.CommandQueue(self.context)
+        #: (kernel, event) of every launch while a hal.trace(device_times=True) is open
+        #: (the queue is then a profiling one: see set_profiling); None otherwise
+        self.profile_events: list | None = None
+        self._plain_queue = None
         from pyopencl.tools import ImmediateAllocator, MemoryPool
         self.pool = MemoryPool(ImmediateAllocator(self.queue))
         self.max_allocation = int(device.max_mem_alloc_size)
@@ -310,8 +314,10 @@ class DeviceState:
         global_size = n if local is None else -(-n // local) * local
         with self._launching:
             kernel.set_args(*args)
-            self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
-                                            None if local is None else (local,))
+            event = self.cl.enqueue_nd_range_kernel(self.queue, kernel, (global_size,),
+                                                    None if local is None else (local,))
+            if self.profile_events is not None:
+                self.profile_events.append((kernel, event))
         if self._viewed:
             self.finish_if_viewed(args)
 
@@ -319,9 +325,52 @@ class DeviceState:
         """Run ``kernel`` with an explicit launch shape (reductions, matmul tiles)."""
         with self._launching:
             kernel.set_args(*args)
-            self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size, local_size)
+            event = self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size,
+                                                    local_size)
+            if self.profile_events is not None:
+                self.profile_events.append((kernel, event))
         if self._viewed:
             self.finish_if_viewed(args)
+
+    # -- device times for hal.trace(device_times=True) ----------------------------------
+    #
+    # Profiling costs ~3 us per launch on Intel's CPU runtime, so the queue profiles
+    # only while a trace asks for device times: the plain queue is finished and a
+    # profiling queue takes its place (every enqueue reads ``self.queue``), and back
+    # when the trace closes.  Work another thread enqueues while the swap happens
+    # would not be ordered against the other queue: start such a trace between
+    # threads' work (README, "Tracing").
+
+    def set_profiling(self, on: bool) -> None:
+        cl = self.cl
+        with self._launching:
+            if on == (self.profile_events is not None):
+                return
+            self.queue.finish()
+            if on:
+                self._plain_queue = self.queue
+                self.queue = cl.CommandQueue(
+                    self.context, properties=cl.command_queue_properties.PROFILING_ENABLE)
+                self.profile_events = []
+            else:
+                self.queue = self._plain_queue
+                self._plain_queue = None
+                self.profile_events = None
+
+    def take_profile(self) -> list[tuple[str, float]]:
+        """(kernel name, seconds on the device) of each launch since the last call,
+        waiting for them to finish."""
+        with self._launching:
+            events = self.profile_events
+            if not events:
+                return []
+            self.profile_events = []
+        out = []
+        for kernel, event in events:
+            event.wait()
+            out.append((kernel.function_name,
+                        (event.profile.end - event.profile.start) * 1e-9))
+        return out
 
     # -- memory the host can see -----------------------------------------------------
     #

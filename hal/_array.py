@@ -19,7 +19,10 @@ from ._ndarray_methods import install_numpy_methods
 
 __all__ = ["Array", "Placement", "new_array"]
 
-SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
+# every Array API revision ``__array_namespace__`` answers for (hal implements the
+# newest; older ones get a view with their list returns: hal/_versions.py)
+SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
+_NAMESPACES: dict = {}   # api_version -> namespace, filled by hal/_versions.py
 
 # The C base class holds the two slots and runs the operators' cache-hit path
 # (hal/_speedups.c); without it the same path runs in Python.
@@ -132,39 +135,18 @@ class Array(_ArrayBase):
         return int(self._scalar("__index__"))
 
     def __array__(self, dtype=None, copy=None):
-        # NumPy 2's protocol: copy=True always copies, copy=False never does (and
-        # raises when it would have to), None copies only when it must.  Memory the
-        # host addresses (devices with the host_memory feature: NumPy, CPU OpenCL and
-        # SYCL devices) is handed out as a zero-copy view, kept in step with queued
-        # work by the plugin; true device memory never moves to the host silently.
-        device = self._p.device
-        if "host_memory" not in device.info.capabilities.features:
+        # Only an array already in host memory of the NumPy backend converts
+        # implicitly; anything else must move explicitly.
+        if self._p.device.backend != "numpy":
             raise HalDeviceError(
-                f"np.asarray: this array is on {device}, whose memory the host cannot "
-                f"address; hal never moves data to the host silently. Use "
-                f"np.from_dlpack(x, device='cpu') (a copy) or x.to_device('numpy') first")
+                f"np.asarray: this array is on {self._p.device}; hal never moves data "
+                f"to the host silently. Use np.from_dlpack(x) or "
+                f"x.to_device(hal.get_device('numpy')) first")
         import numpy as np
-        rt = device.runtime
-        want = None if dtype is None else np.dtype(dtype)
-        if copy:
-            host = rt.to_host(self._native)
-            # a backend whose arrays are NumPy arrays hands its own memory back
-            return np.array(host, dtype=want, copy=rt.is_native(host) or None)
-        try:
-            view = rt.host_view(self._native)
-        except BufferError as exc:
-            raise HalDeviceError(f"np.asarray: arrays on {device} cannot be viewed from "
-                                 f"the host ({exc}); use x.to_device('numpy')") from exc
-        except Exception as exc:
-            raise translate(exc, "__array__", device) from exc
-        if want is None or want == view.dtype:
-            return view
-        if copy is False:
-            raise HalValueError(
-                f"np.asarray(x, dtype={want}, copy=False): x is {self._p.dtype} on "
-                f"{device}; a view cannot change the dtype. Use copy=None or "
-                f"hal.astype(x, ...) first")
-        return view.astype(want)
+        host = np.asarray(self._native)
+        if dtype is not None:
+            host = host.astype(dtype, copy=False)
+        return host.copy() if copy else host
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -184,11 +166,17 @@ class Array(_ArrayBase):
     # -- namespace, devices, DLPack -----------------------------------------
 
     def __array_namespace__(self, *, api_version: str | None = None):
-        if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
-            raise HalValueError(f"__array_namespace__: api_version {api_version!r} is not "
-                                f"supported; hal implements {', '.join(SUPPORTED_API_VERSIONS)}")
-        import hal
-        return hal
+        ns = _NAMESPACES.get(api_version) if api_version.__class__ in (str, type(None)) \
+            else None
+        if ns is None:
+            if api_version is not None and api_version not in SUPPORTED_API_VERSIONS:
+                raise HalValueError(
+                    f"__array_namespace__: api_version {api_version!r} is not supported; "
+                    f"hal implements {', '.join(SUPPORTED_API_VERSIONS)}")
+            from . import _versions
+            ns = _versions.namespace(api_version or _versions.CURRENT)
+            _NAMESPACES[api_version] = ns
+        return ns
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         rt = self._p.device.runtime

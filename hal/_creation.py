@@ -318,20 +318,20 @@ def triu(x, /, *, k=0) -> Array:
     return call("triu", x._p.device, (x._p.dtype,), x._native, k=k)
 
 
-def meshgrid(*arrays, indexing="xy") -> list[Array]:
+def meshgrid(*arrays, indexing="xy") -> tuple[Array, ...]:
     from ._dispatch import common_device
     arrays = [as_array(a, "meshgrid") for a in arrays]
     if not isinstance(indexing, str) or indexing not in ("xy", "ij"):
         raise HalValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     if not arrays:
-        return []
+        return ()
     device = common_device("meshgrid", arrays)
     dtypes = {a._p.dtype for a in arrays}
     if len(dtypes) > 1:
         raise HalTypeError(f"meshgrid: all arrays must have the same dtype, got "
                            f"{sorted(d.name for d in dtypes)}")
-    return list(call("meshgrid", device, (arrays[0]._p.dtype,),
-                     *[a._native for a in arrays], indexing=indexing))
+    return tuple(call("meshgrid", device, (arrays[0]._p.dtype,),
+                      *[a._native for a in arrays], indexing=indexing))
 
 
 def from_dlpack(x, /, *, device=None, copy=None) -> Array:

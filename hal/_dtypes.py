@@ -290,7 +290,7 @@ def can_cast(from_, to, /) -> builtins.bool:
     return PROMOTION[src.code][dst.code] is dst
 
 
-def isdtype(dtype, kind, /) -> builtins.bool:
+def isdtype(dtype, kind) -> builtins.bool:
     """Whether ``dtype`` is of ``kind`` (a dtype, a kind name, or a tuple of them)."""
     dtype = as_dtype(dtype, "isdtype")
     if isinstance(kind, tuple):

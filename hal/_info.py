@@ -25,8 +25,9 @@ class Info:
     def default_device(self):
         return current_default_device()
 
-    def devices(self) -> list:
-        return devices()
+    def devices(self) -> tuple:
+        # a tuple since 2025.12 (a list before: hal/_versions.py's views give that)
+        return tuple(devices())
 
     def default_dtypes(self, *, device=None) -> dict:
         dev = as_device(device, "default_dtypes")

@@ -12,7 +12,12 @@ from ._helpers import as_array, as_axis, as_int, as_ints, dtype_arg, require_kin
 from ._manipulation import astype
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot",
-           "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
+           "EigResult", "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
+
+
+class EigResult(NamedTuple):
+    eigenvalues: Array
+    eigenvectors: Array
 
 
 class EighResult(NamedTuple):
@@ -168,6 +173,26 @@ def diagonal(x, /, *, offset=0) -> Array:
     if x.ndim < 2:
         raise HalValueError(f"linalg.diagonal: needs at least 2 dimensions, got {x.ndim}")
     return _one("diagonal", x, offset=offset)
+
+
+def _general_matrix(op, x):
+    # eig/eigvals (2025.12) always answer in the complex dtype of x's precision; there
+    # is no complex32, so float16 computes in float32 (complex64), like integers in
+    # the device's default float
+    x = _float_matrix(op, x)
+    if x._p.dtype is _dtypes.float16:
+        x = astype(x, _dtypes.float32)
+    return x
+
+
+def eig(x, /) -> EigResult:
+    """Eigenvalues and right eigenvectors of general square matrices (complex results)."""
+    return EigResult(*_one("eig", _general_matrix("eig", x)))
+
+
+def eigvals(x, /) -> Array:
+    """Eigenvalues of general square matrices (complex results)."""
+    return _one("eigvals", _general_matrix("eigvals", x))
 
 
 def eigh(x, /) -> EighResult:

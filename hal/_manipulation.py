@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import _dtypes
 from ._array import Array
 from ._dispatch import call, common_device, dtype_error
-from ._errors import HalTypeError, HalValueError
+from ._errors import HalIndexError, HalTypeError, HalValueError
 from ._helpers import as_array, as_axis, as_int, as_ints, as_shape
 
 __all__ = ["astype", "broadcast_arrays", "broadcast_shapes", "broadcast_to", "concat",
@@ -57,14 +57,14 @@ def broadcast_shapes(*shapes) -> tuple[int, ...]:
     return tuple(result)
 
 
-def broadcast_arrays(*arrays) -> list[Array]:
+def broadcast_arrays(*arrays) -> tuple[Array, ...]:
     arrays = [as_array(a, "broadcast_arrays") for a in arrays]
     if not arrays:
-        return []
+        return ()
     device = common_device("broadcast_arrays", arrays)
     shape = broadcast_shapes(*[a.shape for a in arrays])
-    return [a if a.shape == shape else broadcast_to(a, shape) for a in arrays] \
-        if device else []
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays) \
+        if device else ()
 
 
 def broadcast_to(x, /, shape) -> Array:
@@ -119,15 +119,26 @@ def stack(arrays, /, *, axis=0) -> Array:
 
 
 def expand_dims(x, /, axis=0) -> Array:
+    # (hal keeps 2024.12's default axis=0; 2025.12 has none.)
     x = as_array(x, "expand_dims")
     if isinstance(axis, tuple):
         n = x.ndim + len(axis)
-        axes = tuple(as_axis(a, n, "expand_dims") for a in axis)
+        axes = tuple(_new_axis(a, n) for a in axis)
         if len(set(axes)) != len(axes):
             raise HalValueError(f"expand_dims: repeated axis in {axis}")
     else:
-        axes = as_axis(axis, x.ndim + 1, "expand_dims")
+        axes = _new_axis(axis, x.ndim + 1)
     return _unary("expand_dims", x, axes)
+
+
+def _new_axis(axis, n: int) -> int:
+    """``axis`` of expand_dims normalized for an ``n``-D result; out of -n..n-1 is the
+    IndexError the standard asks for."""
+    axis = as_int(axis, "expand_dims", "axis")
+    if not -n <= axis < n:
+        raise HalIndexError(f"expand_dims: axis {axis} is out of range for a {n - 1}-D "
+                            f"array (valid: {-n}..{n - 1})")
+    return axis % n
 
 
 def flip(x, /, *, axis=None) -> Array:
@@ -153,10 +164,12 @@ def moveaxis(x, source, destination, /) -> Array:
 def permute_dims(x, /, axes) -> Array:
     x = as_array(x, "permute_dims")
     axes = as_ints(axes, "permute_dims", "axes")
-    if sorted(as_axis(a, x.ndim, "permute_dims") for a in axes) != list(range(x.ndim)):
+    # negative axes count from the end (2025.12); kernels see them normalized
+    normal = tuple(as_axis(a, x.ndim, "permute_dims") for a in axes)
+    if sorted(normal) != list(range(x.ndim)):
         raise HalValueError(f"permute_dims: axes {axes} are not a permutation of "
                             f"0..{x.ndim - 1}")
-    return _unary("permute_dims", x, axes)
+    return _unary("permute_dims", x, normal)
 
 
 def repeat(x, repeats, /, *, axis=None) -> Array:

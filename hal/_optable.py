@@ -136,7 +136,7 @@ FUNCTIONS: tuple[OpSpec, ...] = (
     # linear algebra in the main namespace
     *_f("matmul matrix_transpose tensordot vecdot"),
     # the linalg extension
-    *_f("cholesky cross det diagonal eigh eigvalsh inv matmul matrix_norm "
+    *_f("cholesky cross det diagonal eig eigh eigvals eigvalsh inv matmul matrix_norm "
         "matrix_power matrix_rank matrix_transpose outer pinv qr slogdet solve svd "
         "svdvals tensordot trace vecdot vector_norm", "linalg"),
     # the fft extension

@@ -153,14 +153,36 @@ def unique_values(x, /) -> Array:
 
 
 def isin(x1, x2, /, *, invert=False) -> Array:
+    # Either operand may be a Python scalar (2025.12), not both: it takes the other
+    # operand's dtype as in the elementwise ops (weak typing), and a scalar x1 gives
+    # a 0-D result.
+    if x1.__class__ is not Array and x2.__class__ is Array:
+        x1 = _weak_scalar("isin", x1, x2)
     x1 = as_array(x1, "isin")
     if x2.__class__ is not Array:
-        from ._creation import asarray
-        x2 = asarray([x2] if not isinstance(x2, (list, tuple)) else x2, device=x1.device)
+        if isinstance(x2, (list, tuple)):   # hal's extension: a sequence of values
+            from ._creation import asarray
+            x2 = asarray(x2, device=x1.device)
+        else:
+            x2 = _weak_scalar("isin", x2, x1)
     device = common_device("isin", [x1, x2])
     dtype = _dtypes.promote(x1._p.dtype, x2._p.dtype, "isin")
     return call("isin", device, (dtype,), astype(x1, dtype, copy=False)._native,
                 astype(x2, dtype, copy=False)._native, invert=invert)
+
+
+def _weak_scalar(op, value, other: Array) -> Array:
+    """The Python scalar ``value`` as a 0-D array of the dtype it takes beside the
+    array ``other`` (the standard's weak scalars), on ``other``'s device."""
+    from ._creation import asarray
+    from ._elementwise import _scalar_type
+    kind, device = _scalar_type(value), other._p.device
+    if kind is None:
+        raise HalTypeError(f"{op}: expected a hal Array or a Python scalar, got "
+                           f"{type(value).__name__}")
+    dtype = _dtypes.scalar_result(other._p.dtype, kind, device.default_float,
+                                  device.default_int)
+    return asarray(value, dtype=dtype, device=device)
 
 
 def _sorting(op, x, axis, descending, stable):

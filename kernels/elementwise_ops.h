@@ -9,7 +9,10 @@
  * predicates, T_REAL for abs/real/imag of complex numbers.
  * Semantics follow NumPy (the reference backend): integers wrap, integer division by
  * zero gives 0, floor_divide and remainder follow Python's signs, shifts past the
- * width give 0 (or -1 for negative signed values shifted right).
+ * width give 0 (or -1 for negative signed values shifted right).  Special floating
+ * values follow the Array API standard where it and NumPy differ (hal's NumPy backend
+ * does too; README: "Where hal follows the standard, not NumPy"): floor_divide with
+ * an infinite operand, complex expm1 at infinities.
  */
 
 /* ------------------------------------------------------------------ bool */
@@ -173,8 +176,10 @@ DEVICE_FN T op_logaddexp(T a, T b) {
 DEVICE_FN T op_maximum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? (T)(a + b) : (a > b ? a : b); }
 DEVICE_FN T op_minimum(T a, T b) { return hal_isnan(a) || hal_isnan(b) ? (T)(a + b) : (a < b ? a : b); }
 DEVICE_FN T op_floor_divide(T a, T b) {
-    /* NumPy's npy_floor_divide: floor of the true quotient, corrected by fmod */
-    if (b == 0) return a / b;
+    /* the standard's special cases (zero divisor, NaNs, infinities: inf // 1 is +inf,
+     * 1 // -inf is -0, where NumPy gives NaN and -1) are those of a / b; otherwise
+     * NumPy's npy_floor_divide: floor of the true quotient, corrected by fmod */
+    if (b == 0 || !hal_isfinite(a) || !hal_isfinite(b)) return a / b;
     T mod = fmod(a, b);
     T div = (a - mod) / b;
     if (mod != 0 && ((b < 0) != (mod < 0))) div -= (T)1;
@@ -443,11 +448,8 @@ DEVICE_FN T c_cosh(T a) {
 DEVICE_FN T c_tanh(T a) {
     T_REAL x = RE(a), y = IM(a);
     if (!hal_isfinite(x) || !hal_isfinite(y)) {
-        if (hal_isinf(x)) {
-            T_REAL im = hal_copysign((T_REAL)0, y);
-            if (hal_isfinite(y) && fabs(y) > 1) im = hal_copysign((T_REAL)0, sin(y) * cos(y));
-            return c_make(hal_copysign((T_REAL)1, x), im);
-        }
+        if (hal_isinf(x))   /* the standard: +-1 + 0j, signed as y (NumPy: as sin(2y)) */
+            return c_make(hal_copysign((T_REAL)1, x), hal_copysign((T_REAL)0, y));
         if (y == 0) return a;
         return c_make(x == 0 ? x : (T_REAL)NAN, (T_REAL)NAN);
     }
@@ -615,10 +617,23 @@ DEVICE_FN T op_sign(T a) {
 }
 DEVICE_FN T op_exp(T a) { return c_exp(a); }
 DEVICE_FN T op_expm1(T a) {
-    /* exp(a) - 1 with expm1 on the real part for accuracy near 0 */
-    T_REAL em1 = expm1(RE(a));
-    T_REAL s = sin(IM(a) * (T_REAL)0.5);
-    return c_make(em1 * cos(IM(a)) - 2 * s * s, (em1 + 1) * sin(IM(a)));
+    /* exp(a) - 1 with expm1 on the real part for accuracy near 0; infinities and NaNs
+     * as the standard's special cases say (cexp's, minus one) */
+    T_REAL x = RE(a), y = IM(a);
+    if (hal_isinf(x)) {
+        if (x < 0)   /* +0 cis(y) - 1; -1 + 0j when y is not finite */
+            return hal_isfinite(y) ? c_make((T_REAL)0 * cos(y) - 1, (T_REAL)0 * sin(y))
+                                   : c_make((T_REAL)-1, (T_REAL)0);
+        if (y == 0) return c_make(x, y);
+        return hal_isfinite(y) ? c_make(x * cos(y) - 1, x * sin(y))
+                               : c_make(x, (T_REAL)NAN);
+    }
+    if (hal_isnan(x)) return c_make(x, y == 0 ? y : (T_REAL)NAN);
+    if (!hal_isfinite(y)) return c_make((T_REAL)NAN, (T_REAL)NAN);
+    T_REAL em1 = expm1(x);
+    if (y == 0) return c_make(em1, y);   /* exact, and no inf * 0 when exp overflows */
+    T_REAL s = sin(y * (T_REAL)0.5);
+    return c_make(em1 * cos(y) - 2 * s * s, (em1 + 1) * sin(y));
 }
 DEVICE_FN T op_log(T a) { return c_log(a); }
 DEVICE_FN T op_log1p(T a) {

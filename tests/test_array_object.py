@@ -260,12 +260,15 @@ def test_repr_shows_device_and_dtype(dtype, device):
 def test_array_namespace(device):
     x = hs.to_device(np.ones(2))
     assert x.__array_namespace__() is xp
+    assert x.__array_namespace__(api_version="2025.12") is xp
     for version in ("2021.12", "2022.12", "2023.12", "2024.12"):
-        assert x.__array_namespace__(api_version=version) is xp
+        # older revisions: a view of hal with their list returns (test_api_2025_12.py)
+        ns = x.__array_namespace__(api_version=version)
+        assert ns.__array_api_version__ == version and ns.add is xp.add
     with pytest.raises(ValueError) as info:
         x.__array_namespace__(api_version="2099.12")
     assert isinstance(info.value, xp.HalError)
-    assert xp.__array_api_version__ == "2024.12"
+    assert xp.__array_api_version__ == "2025.12"
 
 
 def test_array_is_not_constructible_or_hashable(device):
@@ -317,12 +320,11 @@ def test_dlpack_export(dtype, device):
 def test_dlpack_copy_false_shares_memory_on_the_host(device):
     a = np.arange(4.0)
     x = hs.to_device(a)
-    if "host_memory" not in device.capabilities.features:
+    if x.__dlpack_device__()[0] != 1:
         with pytest.raises(BufferError):
             x.__dlpack__(dl_device=(1, 0), copy=False)
         return
-    # memory the host addresses is shared, whatever DLPack type the device reports
-    shared = np.from_dlpack(x, device="cpu", copy=False)
+    shared = np.from_dlpack(x, copy=False)
     x[0] = 42.0
     xp.synchronize()  # device writes are asynchronous, as on any accelerator
     assert shared[0] == 42.0

@@ -230,8 +230,12 @@ def test_expand_dims(dtype, data):
     a, x = _array(data, dtype)
     axis = _axis(data, a.ndim + 1)
     hs.assert_matches(xp.expand_dims(x, axis=axis), np.expand_dims(a, axis))
-    with pytest.raises(ValueError):
-        xp.expand_dims(x, axis=a.ndim + 1)
+    # the valid range is -ndim-1 .. ndim; beyond it the standard asks for IndexError
+    hs.assert_matches(xp.expand_dims(x, axis=a.ndim), np.expand_dims(a, a.ndim))
+    hs.assert_matches(xp.expand_dims(x, axis=-a.ndim - 1), np.expand_dims(a, 0))
+    for bad in (a.ndim + 1, -a.ndim - 2):
+        with pytest.raises(IndexError):
+            xp.expand_dims(x, axis=bad)
 
 
 @pytest.mark.parametrize("dtype", ALL)

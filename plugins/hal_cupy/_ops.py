@@ -285,6 +285,23 @@ def eigh(x):
     return (r[0], r[1])
 
 
+def _complex_of(x):
+    return "complex64" if x.dtype.char in "fF" else "complex128"
+
+
+def eig(x):
+    """A plain tuple (see ``eigh``), always of the complex dtype of x's precision (the
+    2025.12 standard), as NumPy's real-when-it-can result is not."""
+    r = cupy().linalg.eig(x)
+    to = _complex_of(x)
+    return (r[0].astype(to, copy=False), r[1].astype(to, copy=False))
+
+
+def eigvals(x):
+    """Always of the complex dtype of x's precision (see ``eig``)."""
+    return cupy().linalg.eigvals(x).astype(_complex_of(x), copy=False)
+
+
 def qr(x, *, mode):
     """(a plain tuple: see ``eigh``)"""
     r = cupy().linalg.qr(x, mode=mode)
@@ -401,6 +418,7 @@ ADAPTED: dict[str, object] = {
     "cumulative_prod": cumulative_prod, "var": var, "std": std, "clip": clip,
     "vecdot": vecdot, "linalg.vecdot": vecdot,
     "linalg.cholesky": cholesky, "linalg.diagonal": diagonal, "linalg.eigh": eigh,
+    "linalg.eig": eig, "linalg.eigvals": eigvals,
     "linalg.qr": qr, "linalg.slogdet": slogdet, "linalg.svd": svd,
     "linalg.svdvals": svdvals, "linalg.matrix_norm": matrix_norm,
     "linalg.matrix_rank": matrix_rank, "linalg.pinv": pinv, "linalg.trace": trace,

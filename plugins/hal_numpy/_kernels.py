@@ -15,6 +15,8 @@ import numpy as np
 
 import hal
 
+from . import _standard
+
 _ndarray = np.ndarray
 
 # -- elementwise: NumPy's ufuncs, exactly -----------------------------------------
@@ -329,6 +331,22 @@ def eigh(x):
     return (r.eigenvalues, r.eigenvectors)
 
 
+# NumPy's eig/eigvals give a real result when every eigenvalue is real; the standard
+# (2025.12) always gives the complex dtype of x's precision
+_COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128,
+               np.dtype(np.complex64): np.complex64, np.dtype(np.complex128): np.complex128}
+
+
+def eig(x):
+    r = np.linalg.eig(x)
+    to = _COMPLEX_OF[x.dtype]
+    return (r.eigenvalues.astype(to, copy=False), r.eigenvectors.astype(to, copy=False))
+
+
+def eigvals(x):
+    return np.linalg.eigvals(x).astype(_COMPLEX_OF[x.dtype], copy=False)
+
+
 def qr(x, *, mode):
     r = np.linalg.qr(x, mode=mode)
     return (r.Q, r.R)
@@ -371,6 +389,15 @@ def register(registry) -> None:
                      ("pow", int_pow)):
         registry.register(name, fn, dtypes=[d for d in hal.all_dtypes() if d.kind in "iu"],
                           promotes=True, priority=1, name=f"numpy.{fn.__name__}")
+    # where NumPy's special values are not the standard's, hal follows the standard
+    for name, fn, dtypes in (("floor_divide", _standard.floor_divide, "f"),
+                             ("expm1", _standard.expm1, "c"), ("tanh", _standard.tanh, "c"),
+                             ("tan", _standard.tan, "c"),
+                             ("nextafter", _standard.nextafter, ("float16",))):
+        registry.register(name, fn, dtypes=[d for d in hal.all_dtypes() if d.kind in dtypes
+                                            or d.name in dtypes],
+                          promotes=True, priority=1, name=f"hal.{name} (the standard's "
+                          f"special values)")
 
     local = {
         "arange": arange, "empty": empty, "zeros": zeros, "ones": ones, "full": full,
@@ -403,7 +430,7 @@ def register(registry) -> None:
         "cholesky", "cross", "det", "diagonal", "eigvalsh", "inv", "matmul",
         "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose", "outer",
         "pinv", "solve", "svdvals", "tensordot", "vecdot")}
-    linalg.update({"eigh": eigh, "qr": qr, "slogdet": slogdet, "svd": svd,
+    linalg.update({"eig": eig, "eigvals": eigvals, "eigh": eigh, "qr": qr, "slogdet": slogdet, "svd": svd,
                    "trace": trace, "vector_norm": vector_norm})
     for op, fn in linalg.items():
         registry.register(f"linalg.{op}", fn, name=f"numpy.linalg.{op}")

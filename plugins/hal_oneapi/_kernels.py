@@ -27,7 +27,10 @@ dpnp = _setup.dpnp()
 #: change sign.  hal's reference is NumPy's LAPACK.
 #: dpnp 0.20's pinv is wrong for wide and for complex matrices (A @ pinv(A) @ A is
 #: 1.5 A), so it runs on the host too.
-HOST_OPS = frozenset({"linalg.eigh", "linalg.svd", "linalg.pinv"})
+#: dpnp 0.20 has no device eig/eigvals (oneMKL has no general eigensolver: dpnp's own
+#: functions call NumPy), so they are host ops here too, said as such.
+HOST_OPS = frozenset({"linalg.eigh", "linalg.svd", "linalg.pinv", "linalg.eig",
+                      "linalg.eigvals"})
 
 #: dpnp functions that do not take every dtype the device holds: these dtypes take
 #: the fallback policy's path (HAL_FALLBACK) instead.  float16 FFTs round the norm

@@ -1,13 +1,14 @@
-"""Elementwise ops where dpnp's special values differ from NumPy's: hal's own kernels.
+"""Elementwise ops where dpnp's special values differ from hal's: hal's own kernels.
 
-dpnp computes some ops differently from NumPy (hal's reference) at infinities, NaNs
-and signed zeros: the complex functions (``0 ** 0j`` is NaN in dpnp, ``cosh(90+0j)``
-has a NaN imaginary part ...) and real ``floor_divide`` by or of an infinity; and where
+dpnp computes some ops differently from hal's reference (NumPy, and the Array API
+standard where the two differ) at infinities, NaNs and signed zeros: the complex
+functions (``0 ** 0j`` is NaN in dpnp, ``cosh(90+0j)`` has a NaN imaginary part ...)
+and real ``floor_divide`` by or of an infinity; and where
 dpnp's answer is not hal's table of implementation-defined behaviour (integer ``pow``
 with negative exponents, ``astype`` of NaN and out-of-range floats to integers).
 On devices that build OpenCL C (SYCL's OpenCL
 backend) these loops run hal's portable kernels from ``kernels/elementwise.c`` (the
-ones the OpenCL backend runs, written to NumPy's special-value rules), built with
+ones the OpenCL backend runs, written to the standard's special-value rules), built with
 dpctl's program API and launched on the device's queue on dpnp's USM memory.
 Elsewhere dpnp's own function runs (registered at a lower priority in ``_kernels``).
 

@@ -715,6 +715,8 @@ def _repeat_array(x, repeats, axis):
     """repeat with one count per element: a scan of the counts, then a gather."""
     state = x.state
     n = repeats.size
+    if n == 0:   # nothing to count (the scan's partials would be read uninitialised)
+        return state.empty(x.shape[:axis] + (0,) + x.shape[axis + 1:], x.dtype)
     t = repeats.dtype
     step = repeats.strides[0] if repeats.ndim else 0
     chunk, nch = _chunks(state, n)

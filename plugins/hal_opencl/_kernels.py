@@ -26,9 +26,9 @@ from ._state import state_of
 # linear algebra factorisations and FFTs run on the host by design (declared in the
 # device capabilities, so hal.explain and hal.trace show it)
 HOST_OPS = frozenset(
-    [f"linalg.{n}" for n in ("cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power",
-                              "matrix_rank", "pinv", "qr", "slogdet", "solve", "svd",
-                              "svdvals")]
+    [f"linalg.{n}" for n in ("cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv",
+                              "matrix_power", "matrix_rank", "pinv", "qr", "slogdet",
+                              "solve", "svd", "svdvals")]
     + [f"fft.{n}" for n in ("fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn",
                              "irfftn", "hfft", "ihfft")])
 

@@ -135,18 +135,39 @@ class Array(_ArrayBase):
         return int(self._scalar("__index__"))
 
     def __array__(self, dtype=None, copy=None):
-        # Only an array already in host memory of the NumPy backend converts
-        # implicitly; anything else must move explicitly.
-        if self._p.device.backend != "numpy":
+        # NumPy 2's protocol: copy=True always copies, copy=False never does (and
+        # raises when it would have to), None copies only when it must.  Memory the
+        # host addresses (devices with the host_memory feature: NumPy, CPU OpenCL and
+        # SYCL devices) is handed out as a zero-copy view, kept in step with queued
+        # work by the plugin; true device memory never moves to the host silently.
+        device = self._p.device
+        if "host_memory" not in device.info.capabilities.features:
             raise HalDeviceError(
-                f"np.asarray: this array is on {self._p.device}; hal never moves data "
-                f"to the host silently. Use np.from_dlpack(x) or "
-                f"x.to_device(hal.get_device('numpy')) first")
+                f"np.asarray: this array is on {device}, whose memory the host cannot "
+                f"address; hal never moves data to the host silently. Use "
+                f"np.from_dlpack(x, device='cpu') (a copy) or x.to_device('numpy') first")
         import numpy as np
-        host = np.asarray(self._native)
-        if dtype is not None:
-            host = host.astype(dtype, copy=False)
-        return host.copy() if copy else host
+        rt = device.runtime
+        want = None if dtype is None else np.dtype(dtype)
+        if copy:
+            host = rt.to_host(self._native)
+            # a backend whose arrays are NumPy arrays hands its own memory back
+            return np.array(host, dtype=want, copy=rt.is_native(host) or None)
+        try:
+            view = rt.host_view(self._native)
+        except BufferError as exc:
+            raise HalDeviceError(f"np.asarray: arrays on {device} cannot be viewed from "
+                                 f"the host ({exc}); use x.to_device('numpy')") from exc
+        except Exception as exc:
+            raise translate(exc, "__array__", device) from exc
+        if want is None or want == view.dtype:
+            return view
+        if copy is False:
+            raise HalValueError(
+                f"np.asarray(x, dtype={want}, copy=False): x is {self._p.dtype} on "
+                f"{device}; a view cannot change the dtype. Use copy=None or "
+                f"hal.astype(x, ...) first")
+        return view.astype(want)
 
     def __len__(self) -> int:
         if self.ndim == 0:

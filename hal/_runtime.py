@@ -43,6 +43,18 @@ class Runtime:
         """Copy a native array to a NumPy array (waits for pending work)."""
         raise NotImplementedError
 
+    def host_view(self, native: Any) -> np.ndarray:
+        """A writable NumPy array over ``native``'s own memory, without a copy.
+
+        hal asks for it (``np.asarray(x)``, ``__array__``) only on devices whose
+        capabilities have the ``host_memory`` feature.  The view must keep the memory
+        alive while NumPy holds it, and must be handed out only after the work queued
+        on that memory finished; while it lives, every op that reads or writes the
+        memory must finish before returning (DESIGN.md, host views).  Raise
+        ``BufferError`` when the memory cannot be seen from the host.
+        """
+        raise BufferError(f"{self.backend}: arrays cannot be viewed from the host")
+
     def device_index_of(self, native: Any) -> int:
         """Which device of this backend a native array lives on."""
         return 0
@@ -52,8 +64,19 @@ class Runtime:
 
     def dlpack(self, native: Any, *, stream=None, max_version=None, dl_device=None,
                copy=None):
-        """Export ``native`` as a DLPack capsule (``__dlpack__``)."""
-        raise BufferError(f"{self.backend}: DLPack export is not supported")
+        """Export ``native`` as a DLPack capsule (``__dlpack__``).
+
+        The standard's contract: ``dl_device=(1, 0)`` (kDLCPU) asks for host memory,
+        ``copy=None`` copies only if it must, ``copy=False`` raises ``BufferError``
+        rather than copy, ``copy=True`` always copies.  This default offers the host
+        copy every device can give; a plugin with a DLPack of its own overrides it.
+        """
+        if dl_device is not None and tuple(dl_device) == (1, 0) and copy is not False:
+            kwargs = {} if max_version is None else {"max_version": max_version}
+            return np.array(self.to_host(native), copy=True).__dlpack__(**kwargs)
+        raise BufferError(f"__dlpack__: {self.backend} arrays export only as a host copy "
+                          f"(dl_device=(1, 0), copy=None or True), e.g. "
+                          f"np.from_dlpack(x, device='cpu')")
 
     def dlpack_device(self, native: Any) -> tuple[int, int]:
         """``(device_type, device_id)`` of ``native`` as DLPack numbers it."""

@@ -2,11 +2,12 @@
 trials on the device under test) and the reliability battery (many, on every device).
 
 A *view* is memory that code outside hal reads or writes in place while hal may still
-have work queued on it: a NumPy array from ``np.from_dlpack(x)`` (NumPy's device, CPU
-OpenCL devices), or on oneAPI an array of another SYCL library sharing the USM memory
-(``dpnp.from_dlpack(x)``).  DESIGN.md's rule: a view is handed out only after every
-queued write to it has finished, and while it lives an op that reads or writes that
-memory finishes before it returns.  Each check returns how many trials saw wrong data.
+have work queued on it: a NumPy array from ``np.from_dlpack(x)`` or ``np.asarray(x)``
+(devices whose memory is the host's: NumPy's, CPU OpenCL and SYCL devices), or on
+oneAPI an array of another SYCL library sharing the USM memory (``dpnp.from_dlpack(x)``).
+DESIGN.md's rule: a view is handed out only after every queued write to it has
+finished, and while it lives an op that reads or writes that memory finishes before
+it returns.  Each check returns how many trials saw wrong data.
 
 Arrays are large (2**22 float32) so that a kernel is still running when the host
 looks, if hal let it.
@@ -21,20 +22,44 @@ import numpy as np
 N = 1 << 22
 
 
+#: how a view is taken: the device's DLPack consumer (NumPy; dpnp on oneAPI), NumPy's
+#: host import ``np.from_dlpack(x, device="cpu")`` and NumPy's ``np.asarray(x)``
+#: (``__array__``); the last two only on devices whose memory is the host's
+PATHS = ("dlpack", "host dlpack", "asarray")
+
+
+def paths_for(device) -> tuple[str, ...]:
+    """The view paths a device offers (host paths need the ``host_memory`` feature)."""
+    if "host_memory" in device.capabilities.features:
+        return PATHS
+    return ("dlpack",)
+
+
+def take_by(path: str, x):
+    """A NumPy view of ``x`` taken the way ``path`` names."""
+    if path == "asarray":
+        return np.asarray(x)
+    if path == "host dlpack":
+        return np.from_dlpack(x, device="cpu", copy=False)
+    return np.from_dlpack(x)
+
+
 class Views:
     """How to take a view of a hal array on one device, and read/write it in place."""
 
-    def __init__(self, hal, device):
-        self.hal, self.device = hal, device
+    def __init__(self, hal, device, path: str = "dlpack"):
+        if path not in paths_for(device):
+            raise ValueError(f"{device} offers views by {paths_for(device)}, not {path!r}")
+        self.hal, self.device, self.path = hal, device, path
         self._dpnp = None
-        if device.backend == "oneapi":
+        if device.backend == "oneapi" and path == "dlpack":
             import dpnp
             self._dpnp = dpnp
 
     def take(self, x):
         if self._dpnp is not None:
             return self._dpnp.from_dlpack(x)
-        return np.from_dlpack(x)
+        return take_by(self.path, x)
 
     def read(self, view) -> np.ndarray:
         if self._dpnp is not None:

@@ -52,9 +52,27 @@ class CupyRuntime(Runtime):
     # -- DLPack (zero-copy both ways) ------------------------------------------------
 
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
-        # CuPy implements the 2023.12 signature itself (stream handshake included)
-        return native.__dlpack__(stream=stream, max_version=max_version,
-                                 dl_device=dl_device, copy=copy)
+        # CuPy implements the stream handshake and managed memory itself.  Where it
+        # departs from the standard, hal adapts: a host export (dl_device=(1, 0)) with
+        # copy=False raises CuPy's ValueError (the standard says BufferError), and
+        # copy=True without dl_device is refused (the standard says: copy).
+        kwargs = {} if max_version is None else {"max_version": max_version}
+        if dl_device is not None and tuple(int(v) for v in dl_device) == (_KDL_CPU, 0):
+            if copy is False:
+                try:  # managed memory is host-addressable: CuPy shares it
+                    return native.__dlpack__(stream=stream, dl_device=dl_device,
+                                             copy=False, **kwargs)
+                except (ValueError, BufferError) as exc:
+                    raise BufferError(
+                        f"__dlpack__: arrays on cupy:{native.device.id} live in GPU "
+                        f"memory the host cannot address, and copy=False forbids a host "
+                        f"copy; pass copy=None or True, or use x.to_device('numpy')"
+                    ) from exc
+            return self.to_host(native).__dlpack__(**kwargs)  # waits for the copy
+        if copy:
+            native = native.copy()
+            copy = None
+        return native.__dlpack__(stream=stream, dl_device=dl_device, copy=copy, **kwargs)
 
     def dlpack_device(self, native):
         return native.__dlpack_device__()   # (kDLCUDA=2 or kDLROCM=10, device id)

@@ -18,7 +18,7 @@ from ._queues import index_of, queue
 from ._serial import serialized, share
 
 _FROM_NUMPY = {d.numpy: d for d in hal.all_dtypes()}
-_KDL_ONEAPI = 14
+_KDL_CPU, _KDL_ONEAPI = 1, 14  # DLPack's DLDeviceType values
 
 
 class OneAPIRuntime(Runtime):
@@ -59,15 +59,35 @@ class OneAPIRuntime(Runtime):
     def synchronize(self, device_index):
         queue(device_index).wait()
 
+    def host_view(self, native):
+        from ._hostview import host_view
+        return host_view(native)
+
+    # DLPack.  Without dl_device the array exports as what it is (kDLOneAPI), so SYCL
+    # libraries share it.  dl_device=(kDLCPU, 0) asks for host memory: on a CPU device
+    # the USM allocation is host memory, shared zero-copy through a NumPy view (dpnp
+    # itself would copy); elsewhere a host copy when copy allows one (the standard:
+    # None copies if it must, False never copies, True always does).
     def dlpack(self, native, *, stream=None, max_version=None, dl_device=None, copy=None):
-        if dl_device is not None and int(dl_device[0]) != _KDL_ONEAPI and not copy:
-            # USM device memory is host-addressable on some CPU devices only, and dpnp
-            # answers differently per DLPack version: hal never shares it with the
-            # host, it copies when asked to (the standard's copy=True)
-            raise BufferError(
-                f"__dlpack__: arrays on oneapi:{self.device_index_of(native)} live in "
-                f"SYCL device memory; pass copy=True for a host copy, or use "
-                f"x.to_device('numpy')")
+        kwargs = {} if max_version is None else {"max_version": max_version}
+        if dl_device is not None and int(dl_device[0]) != _KDL_ONEAPI:
+            if tuple(int(v) for v in dl_device) != (_KDL_CPU, 0):
+                raise BufferError(f"__dlpack__: arrays on oneapi:"
+                                  f"{self.device_index_of(native)} export to SYCL "
+                                  f"(kDLOneAPI) or to the host (dl_device=(1, 0)) only, "
+                                  f"not {tuple(dl_device)}")
+            if copy:
+                return self.to_host(native).__dlpack__(**kwargs)
+            from ._hostview import host_view, is_host_addressable
+            if is_host_addressable(native):
+                return host_view(native).__dlpack__(**kwargs)
+            if copy is False:
+                raise BufferError(
+                    f"__dlpack__: arrays on oneapi:{self.device_index_of(native)} "
+                    f"({native.sycl_device.name}) live in SYCL device memory the host "
+                    f"cannot address, and copy=False forbids a host copy; pass "
+                    f"copy=None or True, or use x.to_device('numpy')")
+            return self.to_host(native).__dlpack__(**kwargs)
         if not copy:  # zero-copy: the consumer's queue will not wait for ours
             share(native)
         return native.__dlpack__(stream=stream, max_version=max_version,
@@ -99,6 +119,6 @@ class OneAPIRuntime(Runtime):
 
 # dpnp and dpctl are not thread-safe (see _serial): every data movement runs under the
 # plugin's lock, as every kernel does.
-for _name in ("from_host", "to_host", "synchronize", "dlpack", "from_dlpack"):
+for _name in ("from_host", "to_host", "synchronize", "host_view", "dlpack", "from_dlpack"):
     setattr(OneAPIRuntime, _name, serialized(getattr(OneAPIRuntime, _name)))
 del _name

@@ -57,6 +57,12 @@ class OpenCLRuntime(Runtime):
     def profiled(self, device_index) -> list[tuple[str, float]]:
         return self._state(device_index).take_profile()
 
+    def host_view(self, native):
+        if not native.state.is_cpu:
+            raise BufferError(self._no_zero_copy(native))
+        from ._hostview import host_view
+        return host_view(native)
+
     # DLPack.  A CPU device's buffers are host memory: mapping one gives the host a
     # pointer to the same bytes (no copy), so those arrays export as kDLCPU and NumPy,
     # PyTorch ... read them in place.  Other devices have no DLPack device type that

@@ -1,0 +1,56 @@
+"""A NumPy view of a oneAPI array on a CPU SYCL device, sharing its USM memory.
+
+On a CPU device a USM allocation (device, shared or host kind alike) is ordinary host
+memory: the host reads and writes it through its pointer.  dpnp offers no such view
+(its ``__dlpack__`` refuses ``dl_device=kDLCPU`` without a copy), so the view is built
+from the array's ``__sycl_usm_array_interface__``.  It keeps the dpnp array (hence
+its USM allocation) alive for as long as NumPy holds it, and the allocation is
+``share``d first: hal's queued work on it has finished when the view is handed out,
+and every later hal op touching it finishes before returning (``_serial``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._serial import share
+
+
+class _Holder:
+    """Exposes the USM memory to NumPy and owns the dpnp array that must outlive it."""
+
+    def __init__(self, native, interface: dict, dtype: np.dtype):
+        self._keep = native
+        itemsize = dtype.itemsize
+        pointer, readonly = interface["data"]
+        strides = interface.get("strides")
+        self.__array_interface__ = {
+            "shape": tuple(interface["shape"]),
+            "strides": None if strides is None else tuple(s * itemsize for s in strides),
+            "typestr": dtype.str,
+            "data": (pointer + interface.get("offset", 0) * itemsize, bool(readonly)),
+            "version": 3,
+        }
+
+
+def is_host_addressable(native) -> bool:
+    """Whether the host can read ``native``'s memory through its pointer: USM of a
+    CPU device (every kind), or USM shared/host allocations of any device."""
+    import dpctl
+    if native.sycl_device.device_type == dpctl.device_type.cpu:
+        return True
+    return native.usm_type in ("shared", "host")
+
+
+def host_view(native) -> np.ndarray:
+    """``native``'s elements as a NumPy array over the same memory (BufferError when
+    the host cannot address it)."""
+    if not is_host_addressable(native):
+        raise BufferError(f"the array is in USM {native.usm_type} memory of "
+                          f"{native.sycl_device.name}, which the host cannot address")
+    dtype = np.dtype(native.dtype)
+    if native.size == 0:
+        return np.empty(native.shape, dtype=dtype)
+    share(native)  # queued work on it finished; from now on, ops on it finish first
+    interface = native.get_array().__sycl_usm_array_interface__
+    return np.asarray(_Holder(native, interface, dtype))

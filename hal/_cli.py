@@ -426,6 +426,11 @@ def cmd_kernels_check(args, console) -> int:
 
     from . import _kernelcheck, get_device
     from ._dtypes import as_dtype
+    if args.user or args.hal:
+        # a user's kernels (a file or module), and/or hal's: every target in one table
+        from ._userkernels._check import cmd_check_user
+        return cmd_check_user(args, console)
+    args.target = args.target or "opencl"
     if args.target in ("cuda", "hip") and not args.device:
         # NVRTC / hipcc need no GPU: compile for --arch (default sm_80,sm_90 / gfx90a,gfx1100)
         return _kernelcheck.cmd_check_offline(args, console)
@@ -512,8 +517,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kernels", help="portable kernels in kernels/")
     ksub = p.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
-    k = ksub.add_parser("check", help="compile every portable kernel for a device")
-    k.add_argument("--target", default="opencl", help="opencl (default), cuda or hip")
+    k = ksub.add_parser("check", help="compile every portable kernel for a device, or "
+                                      "a user's kernels (--user) for every target")
+    k.add_argument("--target", help="opencl (default), cuda or hip; with --user: only "
+                                    "this target (default: cuda, hip and every device)")
+    k.add_argument("--user", action="append", metavar="FILE.py|MODULE",
+                   help="check the hal.ElementwiseKernel/ReductionKernel/RawKernel "
+                        "objects this file or module defines (repeatable) for CUDA "
+                        "(NVRTC), HIP (hipcc) and every device present, in one table; "
+                        "--dtypes picks the dtypes (default float32,float64,int32)")
+    k.add_argument("--hal", action="store_true",
+                   help="hal's own kernels/ in the same table (with or without --user)")
     k.add_argument("--device", metavar="SELECTOR",
                    help="the device to compile for; default: the target's first device")
     k.add_argument("--file", action="append", metavar="NAME.c",

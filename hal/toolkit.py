@@ -10,7 +10,7 @@ source file)
     ``TARGETS``, ``prelude(target)``, ``source(target, file)`` (prelude + includes
     inlined: the exact text to compile and hash), ``kernel_text(file)`` (includes
     inlined, no prelude: for a target of your own), ``files()``, ``manifest()`` (a
-    ``Manifest`` of every ``KernelSpec`` with its ``KernelArg``\ s, validated),
+    ``Manifest`` of every ``KernelSpec`` and its ``KernelArg`` entries, validated),
     ``pattern(name)``, ``kernels_root()``.
 Instantiation
     ``program_defines(dtype, device_dtypes)`` (``T=hal_float32``, ``T_KIND_F`` ...,

@@ -107,11 +107,12 @@ class ElementwiseKernel:
             else:
                 scalars.append(_common.scalar_arg(self._label, p.name, a, d))
         flat = all(v[4] and tuple(v[2]) == shape for v in views)
+        is_array = tuple(isinstance(a, Array) for a in ins)
         key = (device, flat, tuple(leaf_dtypes), tuple(in_dtypes), tuple(out_dtypes),
-               tuple(isinstance(a, Array) for a in ins))
+               is_array)
         k = self._built.get(key)
         if k is None:
-            k = self._built[key] = self._build(launch, device, flat, ins, in_dtypes,
+            k = self._built[key] = self._build(launch, device, flat, is_array, in_dtypes,
                                                out_dtypes, leaf_dtypes, bound)
         n = _prod(shape)
         outs = [launch.empty(shape, d) for d in out_dtypes]
@@ -140,9 +141,11 @@ class ElementwiseKernel:
         return results[0] if self.nout == 1 else tuple(results)
 
     # -- source
-    def source(self, target: str, device, flat: bool, ins, in_dtypes, out_dtypes,
+    def source(self, target: str, device, flat: bool, is_array, in_dtypes, out_dtypes,
                leaf_dtypes, bound) -> tuple[str, tuple, list]:
-        """(source, options, argument signature) of one instance of the kernel."""
+        """(source, options, argument signature) of one instance of the kernel:
+        ``is_array`` says per input whether an array (else a scalar) is passed;
+        ``leaf_dtypes`` are those arrays' dtypes; ``bound`` placeholder -> dtype."""
         from .._jit import _lower
         from .._jit._backends import INDEX
         dtypes = set(in_dtypes) | set(out_dtypes) | set(leaf_dtypes)
@@ -152,10 +155,10 @@ class ElementwiseKernel:
                   for k, d in enumerate(out_dtypes)]
         sig = ["buf"] * len(out_dtypes)
         leaves, raws, scalars = [], [], []
-        for p, a, d in zip(self.in_params, ins, in_dtypes):
+        for p, a, d in zip(self.in_params, is_array, in_dtypes):
             if p.raw:
                 raws.append((p, d))
-            elif isinstance(a, Array):
+            elif a:
                 leaves.append((p, d))
             else:
                 scalars.append((p, d))
@@ -194,9 +197,10 @@ class ElementwiseKernel:
         src = "\n".join([head, *defs, *lines, *undefs]) + "\n"
         return src, opts, sig
 
-    def _build(self, launch, device, flat, ins, in_dtypes, out_dtypes, leaf_dtypes, bound):
+    def _build(self, launch, device, flat, is_array, in_dtypes, out_dtypes, leaf_dtypes,
+               bound):
         from .._jit._backends import INT
-        src, opts, sig = self.source(launch.target, device, flat, ins, in_dtypes,
+        src, opts, sig = self.source(launch.target, device, flat, is_array, in_dtypes,
                                      out_dtypes, leaf_dtypes, bound)
         sig = [INT if s == "int" else s for s in sig]
         ks = _common.build(launch, self._label, src, opts, [self.name], {self.name: sig})

@@ -17,6 +17,7 @@ kernel gets a plain pointer on every target) and NumPy scalars of the parameter'
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -31,8 +32,12 @@ class RawKernel:
     """A user kernel written whole (CuPy's ``RawKernel(code, name)``)."""
 
     def __init__(self, code: str, name: str, *, requires=(), options=(),
-                 preamble: str = ""):
+                 preamble: str = "", placeholders=None):
         self.code, self.name = code, name
+        #: type placeholders the code uses (``hal kernels check`` binds each to the
+        #: dtypes it checks); default: ``T`` if the code names it
+        self.placeholders = tuple(placeholders) if placeholders is not None else \
+            (("T",) if re.search(r"\bT\b", code) else ())
         self._label = f"RawKernel {name!r}"
         self.requires = _common.features(self._label, requires)
         self.options = tuple(options)

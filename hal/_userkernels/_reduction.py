@@ -100,12 +100,13 @@ class ReductionKernel:
         else:
             variant = "strided"
         leaf_dtypes = tuple(a.dtype for a in arrays)
-        key = (device, variant, leaf_dtypes, tuple(in_dtypes), out_dtype, acc,
-               tuple(isinstance(a, Array) for a in args))
+        is_array = tuple(isinstance(a, Array) for a in args)
+        key = (device, variant, leaf_dtypes, tuple(in_dtypes), out_dtype, acc, is_array)
         ks = self._built.get(key)
         if ks is None:
-            ks = self._built[key] = self._build(launch, device, variant, args, in_dtypes,
-                                                leaf_dtypes, out_dtype, acc, bound)
+            ks = self._built[key] = self._build(launch, device, variant, is_array,
+                                                in_dtypes, leaf_dtypes, out_dtype, acc,
+                                                bound)
         from .._jit._backends import Index, Int32
         from .._jit._run import Context, _bstrides
         out = launch.empty(out_shape, out_dtype)
@@ -136,9 +137,10 @@ class ReductionKernel:
         _common.record(self.name, device, (out_dtype,), f"ReductionKernel {self.name}", start)
         return result
 
-    def source(self, target, device, variant, args, in_dtypes, leaf_dtypes, out_dtype, acc,
-               bound):
-        """(source, options, {kernel name: argument signature})."""
+    def source(self, target, device, variant, is_array, in_dtypes, leaf_dtypes, out_dtype,
+               acc, bound):
+        """(source, options, {kernel name: argument signature}) of one instance:
+        ``is_array`` per input (else a scalar), ``leaf_dtypes`` of those arrays."""
         from .._jit import _lower
         from .._jit._backends import INDEX, INT
         dtypes = set(in_dtypes) | set(leaf_dtypes) | {out_dtype, acc}
@@ -147,8 +149,8 @@ class ReductionKernel:
         a_t, out_t = _lower.ctype(acc), _lower.ctype(out_dtype)
         params, sig, reads_, call = [], [], [], []
         j = s = 0
-        for a, d in zip(args, in_dtypes):
-            if isinstance(a, Array):
+        for a, d in zip(is_array, in_dtypes):
+            if a:
                 ld = leaf_dtypes[j]
                 params.append(f"GLOBAL_MEM const {_lower.ctype(ld)} *RESTRICT in{j}, "
                               f"const index_t in{j}_off")
@@ -191,9 +193,9 @@ class ReductionKernel:
                 "hal_uk_combine": ["buf", "buf", INDEX, INDEX, INDEX]}
         return src, opts, sigs
 
-    def _build(self, launch, device, variant, args, in_dtypes, leaf_dtypes, out_dtype, acc,
-               bound):
-        src, opts, sigs = self.source(launch.target, device, variant, args, in_dtypes,
+    def _build(self, launch, device, variant, is_array, in_dtypes, leaf_dtypes, out_dtype,
+               acc, bound):
+        src, opts, sigs = self.source(launch.target, device, variant, is_array, in_dtypes,
                                       leaf_dtypes, out_dtype, acc, bound)
         return _common.build(launch, self._label, src, opts, list(sigs), sigs)
 

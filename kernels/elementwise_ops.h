@@ -631,7 +631,8 @@ DEVICE_FN T op_expm1(T a) {
     if (hal_isnan(x)) return c_make(x, y == 0 ? y : (T_REAL)NAN);
     if (!hal_isfinite(y)) return c_make((T_REAL)NAN, (T_REAL)NAN);
     T_REAL em1 = expm1(x);
-    if (y == 0) return c_make(em1, y);   /* exact, and no inf * 0 when exp overflows */
+    /* exact, and no inf * 0 when exp overflows; +0 for x = -0 (cexp(z) - 1 is 1 - 1) */
+    if (y == 0) return c_make(em1 == 0 ? (T_REAL)0 : em1, y);
     T_REAL s = sin(y * (T_REAL)0.5);
     return c_make(em1 * cos(y) - 2 * s * s, (em1 + 1) * sin(y));
 }

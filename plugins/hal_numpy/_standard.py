@@ -33,13 +33,13 @@ def expm1(z):
         r = np.expm1(z)
         a, b = np.real(z), np.imag(z)
         fin_a, fin_b = _isfinite(a), _isfinite(b)
-        bad = ~(fin_a & fin_b) | ~_isfinite(r)
+        bad = ~(fin_a & fin_b) | ~_isfinite(r) | ((a == 0) & (b == 0))
         if not bad.any():
             return r
         re, im = np.real(r).copy(), np.imag(r).copy()
         nan = np.nan
-        on_axis = fin_a & (b == 0)            # expm1(a) + b j, exactly
-        re = np.where(on_axis, np.expm1(a), re)
+        on_axis = fin_a & (b == 0)            # expm1(a) + b j, exactly (+0 for a = -0:
+        re = np.where(on_axis, np.expm1(a) + 0.0, re)   # cexp(-0 + 0j) - 1 is 1 - 1)
         im = np.where(on_axis, b, im)
         ninf = a == -np.inf                   # +0 cis(b) - 1; -1 + 0j for b inf/NaN
         re = np.where(ninf, np.where(fin_b, 0 * np.cos(b) - 1, -1), re)

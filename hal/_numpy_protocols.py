@@ -6,9 +6,13 @@ hal's op on the arrays' device and give hal arrays: NumPy only routes the call. 
 NumPy name maps here when hal has the op (the standard's functions, under NumPy's
 name and signature); an argument hal has no meaning for (``out=``, ``where=``,
 ``order='F'`` ...) or a function hal lacks gives ``NotImplemented``, so NumPy raises
-its ``TypeError`` naming the function.  Nothing moves to the host: the one exception
-is a NumPy function hal lacks on arrays that all live on the NumPy device, which
-NumPy runs on them as it did before these protocols (their memory is host memory).
+its ``TypeError`` naming the function.  Nothing moves to the host.  On devices whose
+memory *is* host memory (the ``host_memory`` feature: NumPy's device, CPU OpenCL and
+SYCL devices) NumPy may read the arrays in place through zero-copy views, and does so
+where hal cannot answer: a NumPy function hal lacks, or a NumPy function called with
+NumPy arrays among its arguments (NumPy-API code such as scikit-learn without Array
+API dispatch mixes both); the result is then NumPy's, as it was before these
+protocols.
 
 A NumPy array meeting a hal array (``np_array + x``, ``np.add(np_array, x)``) is
 refused with a ``HalTypeError`` naming the fix, as ``x + np_array`` is: hal never
@@ -153,27 +157,32 @@ def _given(*values) -> bool:
 
 def array_function(func, types, args, kwargs):
     """``Array.__array_function__``: hal's op for a NumPy function on hal arrays."""
+    mixed = False
     for t in types:
-        if t is not Array and not issubclass(t, Array):
+        if t is np.ndarray:
+            mixed = True  # NumPy arrays among the arguments: NumPy-API code
+        elif t is not Array and not issubclass(t, Array):
             return NotImplemented  # another library's array: let it (or NumPy) answer
     if not _pickle._DASK_SEEN[0]:
         _pickle._dask_hooks()  # Dask's NumPy-API code is calling: register hal with it
-    adapter = _FUNCTIONS.get(func)
+    adapter = None if mixed else _FUNCTIONS.get(func)
     if adapter is not None:
         return adapter(*args, **kwargs)
-    if _all_on_host(args, kwargs):
-        # the NumPy device's memory is host memory: NumPy's own code reads it in place
+    if _all_in_host_memory(args, kwargs):
+        # the memory is host memory: NumPy's own code reads it in place (zero-copy
+        # views through __array__), nothing moves
         return func._implementation(*args, **kwargs)
     return NotImplemented
 
 
-def _all_on_host(args, kwargs) -> bool:
+def _all_in_host_memory(args, kwargs) -> bool:
+    """Whether every hal array among the arguments lives in host memory."""
     found = False
     stack = [*args, *kwargs.values()]
     while stack:
         a = stack.pop()
         if a.__class__ is Array:
-            if a._p.device.backend != "numpy":
+            if "host_memory" not in a._p.device.info.capabilities.features:
                 return False
             found = True
         elif isinstance(a, (list, tuple)):

@@ -111,7 +111,7 @@ def test_elementwise_errors(kernel_device):
             k(S.to_device(np.ones(3, np.float32)))
 
 
-def test_elementwise_inside_jit(kernel_device):
+def test_elementwise_fuses_inside_jit(kernel_device):
     k = hal.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "sqdiff")
 
     def fn(a, b):
@@ -119,8 +119,26 @@ def test_elementwise_inside_jit(kernel_device):
     a = S.to_device(np.arange(6, dtype=np.float32))
     b = S.to_device(np.ones(6, dtype=np.float32))
     expected = float(np.sum((np.arange(6) * 2 - 1.0) ** 2 + 1))
-    assert float(hal.jit(fn)(a, b)) == pytest.approx(expected)
+    f = hal.jit(fn)
+    assert float(f(a, b)) == pytest.approx(expected)
     assert float(fn(a, b)) == pytest.approx(expected)
+    text = f.explain(a, b)
+    assert "1 kernel step(s), 0 cut(s)" in text and "ElementwiseKernel sqdiff" in text
+    i8 = S.to_device(np.arange(6, dtype=np.int8))  # T bound by promotion, a literal 3
+    g = hal.jit(lambda x, y: k(x, 3) * y)
+    _close(g(a, i8), (np.arange(6.0) - 3) ** 2 * np.arange(6), hal.float32)
+
+
+def test_multi_output_kernel_cuts_jit(kernel_device):
+    k = hal.ElementwiseKernel("T x", "T s, T d", "s = x + x; d = x * x", "two")
+
+    def fn(a):
+        s, d = k(a + 1)
+        return s - d
+    a = S.to_device(np.arange(5, dtype=np.float32))
+    f = hal.jit(fn)
+    _close(f(a), 2 * (np.arange(5.0) + 1) - (np.arange(5.0) + 1) ** 2, hal.float32)
+    assert "cut: two runs eagerly" in f.explain(a)
 
 
 # -- ReductionKernel -------------------------------------------------------------------

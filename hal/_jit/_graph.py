@@ -10,7 +10,9 @@ as eager hal decides it (``_trace`` computes dtypes with eager's own helpers).  
   computed in ``loop`` dtype;
 * ``cast``: ``astype``;  ``where``: ``where(c, a, b)`` in dtype ``loop``;
 * ``reduce``: sum, prod, max, min, mean, any, all over ``axes`` (normalised), with the
-  accumulator dtype ``acc``.
+  accumulator dtype ``acc``;
+* ``user``: a single-output ``hal.ElementwiseKernel`` (``op`` its ``UserOp``: the
+  statements it adds to a fused kernel, see ``_userkernels._elementwise``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Node:
 
     @property
     def fusible(self) -> bool:
-        return self.kind in ("ew", "cast", "where")
+        return self.kind in ("ew", "cast", "where", "user")
 
     def operands(self):
         return [a for a in self.args if isinstance(a, Node)]
@@ -73,4 +75,6 @@ def eager(node: Node, values: list):
         return hal.where(*args)
     if node.kind == "reduce":
         return getattr(hal, node.op)(args[0], axis=node.axes, keepdims=node.keepdims)
+    if node.kind == "user":
+        return node.op.kernel(*args)
     raise AssertionError(node.kind)

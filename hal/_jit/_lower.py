@@ -117,6 +117,8 @@ def body(nodes, indent="    ") -> list[str]:
         elif n.kind == "cast":
             (a,) = n.args
             out.append(f"{indent}{t} v{n.id} = {cast_expr(a.dtype, n.dtype, f'v{a.id}')};")
+        elif n.kind == "user":  # a hal.ElementwiseKernel's operation, in its own block
+            out.extend(indent + line for line in n.op.c_lines(n))
         elif n.kind == "where":
             c, a, b = n.args
             cond = f"v{c.id}" if isinstance(c, Node) else ("1" if c else "0")

@@ -66,7 +66,7 @@ class ElementwiseKernel:
             raise HalTypeError(f"{self._label}: takes {self.nin} inputs (and optionally "
                                f"{self.nout} output arrays), got {len(args)} arguments")
         if any(a.__class__ is not Array and isinstance(a, Array) for a in args):
-            return _jit_cut(self, args)
+            return self._traced(args, size)
         start = time.perf_counter()
         ins, outs_given = args[:self.nin], args[self.nin:]
         arrays = [a for a in args if isinstance(a, Array)]
@@ -224,9 +224,73 @@ def _I32(v):
     return Int32(v)
 
 
-def _jit_cut(kernel, args):
-    """Inside ``hal.jit``: the kernel runs on the materialised values, as an op that
-    cuts the fused region (its arrays become new leaves)."""
+class UserOp:
+    """A single-output elementwise user kernel as a node of ``hal.jit``'s graph: the
+    statements computing it inside a fused kernel (its parameters as locals of their
+    bound dtypes, converted as ``astype`` converts, its operation in a block)."""
+
+    def __init__(self, kernel, bound, in_dtypes, out_dtype):
+        self.kernel, self.bound = kernel, bound
+        self.in_dtypes, self.out_dtype = in_dtypes, out_dtype
+
+    def __str__(self) -> str:
+        return f"ElementwiseKernel {self.kernel.name}"
+
+    def c_lines(self, node) -> list[str]:
+        from .._jit import _lower
+        from .._jit._graph import Node
+        defs, undefs = _common.type_defines(self.bound)
+        (out,) = self.kernel.out_params
+        lines = [f"{_lower.ctype(self.out_dtype)} v{node.id};", "{"]
+        for p, a, d in zip(self.kernel.in_params, node.args, self.in_dtypes):
+            if isinstance(a, Node):
+                value = f"v{a.id}" if a.dtype is d else _lower.cast_expr(a.dtype, d,
+                                                                         f"v{a.id}")
+            else:
+                value = _lower.literal(a, d)
+            lines.append(f"    {_lower.ctype(d)} {p.name} = {value};")
+        lines.append(f"    {_lower.ctype(self.out_dtype)} {out.name};")
+        lines += defs
+        lines.append(f"    {{ {self.kernel.operation.strip().rstrip(';')}; }}")
+        lines += undefs
+        lines += [f"    v{node.id} = {out.name};", "}"]
+        return lines
+
+
+def _fusible(kernel) -> bool:
+    return kernel.nout == 1 and not any(p.raw for p in kernel.in_params) and \
+        "_ind" not in kernel.operation and not kernel.preamble and not kernel.no_return \
+        and not _uses_index(kernel.operation)
+
+
+def _uses_index(operation: str) -> bool:
+    """Whether the operation reads ``i`` or ``n`` (the kernel's own item and size)."""
+    import re
+    return re.search(r"(?<![\w.])[in](?!\w)", operation) is not None
+
+
+def _traced(self, args, size):
+    """Inside ``hal.jit``: a single-output kernel (no raw inputs, no index, no
+    preamble) becomes a node that fuses into the surrounding elementwise region;
+    otherwise it runs on the values computed so far, cutting the region."""
     from .._jit._trace import Tracer
     rec = next(a._rec for a in args if isinstance(a, Tracer))
-    return rec.cut(kernel.name, kernel, args, {})
+    if len(args) != self.nin or size is not None or not _fusible(self):
+        return rec.cut(self.name, self, args, {})
+    bound = _common.bind(self._label, self.in_params, args, {})
+    in_dtypes = [_common.resolve(self._label, p, bound) for p in self.in_params]
+    (out_dtype,) = [_common.resolve(self._label, p, bound) for p in self.out_params]
+    _common.check_device(self._label, rec.device, self.requires,
+                         set(in_dtypes + [out_dtype] + [a.dtype for a in args
+                                                         if isinstance(a, Array)]))
+    for p, a, d in zip(self.in_params, args, in_dtypes):
+        if not isinstance(a, Array):
+            _common.scalar_arg(self._label, p.name, a, d)  # its range and type checks
+    tracers = [rec.lift(a) if isinstance(a, Array) else a for a in args]
+    shape = rec.broadcast([t._shape for t in tracers if isinstance(t, Tracer)])
+    node_args = [t._node if isinstance(t, Tracer) else t for t in tracers]
+    return rec.node("user", UserOp(self, bound, in_dtypes, out_dtype), node_args,
+                    out_dtype, shape)
+
+
+ElementwiseKernel._traced = _traced

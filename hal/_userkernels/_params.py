@@ -18,7 +18,7 @@ _C_NAMES = {"float": "float32", "double": "float64", "half": "float16", "int": "
             "long": "int64", "char": "int8", "short": "int16"}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: names the generated kernel uses itself (``in0``, ``o1``, ``i``, ``n`` ...)
-_RESERVED = re.compile(r"^(i|n|ndim|meta|(in|out|raw|s|o|k)\d+|in\d+_off|raw\d+_off|"
+_RESERVED = re.compile(r"^(i|n|ndim|meta|(in|out|raw|s|o|k|v)\d+|in\d+_off|raw\d+_off|"
                        r"hal_.*|_in_size|_out_size)$")
 
 

@@ -90,7 +90,8 @@ def test_device_free_targets(kernel_file, target):
     cols = _check.columns(targets=[target], archs={target: [
         "sm_80" if target == "cuda" else "gfx90a"]})
     (col,) = cols
-    rows = _check.check(_check.load(str(kernel_file)), ["float32", "float16"], cols)
+    # float16: the GPU preludes' struct type, the likeliest to break (cached after)
+    rows = _check.check(_check.load(str(kernel_file)), ["float16"], cols)
     cells = [c for _, cs in rows for c in cs]
     if col.unavailable:  # no compiler here: every cell says why, with the install line
         assert all(c.skipped == col.unavailable for c in cells)

@@ -173,12 +173,21 @@ def test_reduction_max_mean_large(kernel_device, dtype):
     mx = hal.ReductionKernel("T x", "T y", "x", "a > b ? a : b", "y = a", "-INFINITY",
                              "mymax")
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((3, 20000)).astype(dtype.name)  # partial+combine path
+    a = rng.standard_normal((3, 20003)).astype(dtype.name)  # partial+combine, a tail
     x = S.to_device(a)
     _close(mx(x, axis=1), a.max(axis=1), dtype)
     _close(mx(x), np.asarray(a.max()), dtype)
     m = hal.to_numpy(MEAN(S.to_device(a[0].astype(np.float32))))
     assert m == pytest.approx(float(a[0].astype(np.float64).mean()), abs=1e-3)
+
+
+def test_reduction_expressions_not_valid_on_vectors(kernel_device):
+    # float reductions build 8-lane vector code on OpenCL C targets; a map with a
+    # scalar-only construct (a cast through int) builds the scalar kernel instead
+    trunc = hal.ReductionKernel("T x", "T y", "(T)(int)x", "a + b", "y = a", "0", "tsum")
+    a = np.linspace(-50, 50, 4099, dtype=np.float32)
+    _close(trunc(S.to_device(a)), np.asarray(np.trunc(a).sum(dtype=np.float32)),
+           hal.float32)
 
 
 def test_reduction_bool_and_reduce_type(kernel_device):

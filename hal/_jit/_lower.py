@@ -229,7 +229,7 @@ def _to_acc(red: Node, src: Node) -> str:
 
 def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lines,
                    x_expr: str, a_t: str, out_t: str, ident: str, step: str, store,
-                   variant: str) -> list[str]:
+                   variant: str, chunk=None) -> list[str]:
     """``<prefix>_final`` (one work-item per output), ``<prefix>_partial`` (G
     work-items per output, each a contiguous chunk of the reduced extent: CPU drivers
     read a work-item's own chunk with vector loads, as kernels/reduce.c does) and
@@ -240,20 +240,24 @@ def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lin
     leaves at offsets ``idx``, ``map_lines`` compute, ``x_expr`` is the mapped value in
     the accumulator type ``a_t``; ``step`` folds ``x`` into ``acc``; ``store(acc)``
     writes output ``o`` (``out[o] = ...``).  Variants: ``flat`` (reduced axes trailing,
-    inputs contiguous), ``cols`` (reduced axes leading), ``strided`` (meta buffer)."""
+    inputs contiguous), ``cols`` (reduced axes leading), ``strided`` (meta buffer).
+    ``chunk(sig, names)``: the lines of ``<prefix>_chunk`` to use instead of these
+    (hal.ReductionKernel's vector variant)."""
     geo = ["const index_t R"]
     if variant == "strided":
         geo += ["const int nk", "const int nr", "GLOBAL_MEM const index_t *meta"]
     sig = ", ".join(params + geo)
     names = [q.rsplit(" ", 1)[1].lstrip("*") for p in params for q in p.split(", ")]
-    if variant != "strided":
+    if chunk is not None:
+        lines = chunk(sig, names)
+    elif variant != "strided":
         lines = _unrolled_chunk(prefix, sig, names, n_leaves, reads, map_lines, x_expr,
                                 a_t, ident, step, variant)
     else:
         lines = [f"DEVICE_FN {a_t} {prefix}_chunk({sig}, const index_t n_out_arg, "
                  f"const index_t o, const index_t r0, const index_t r1)", "{",
                  f"    {a_t} acc = {ident};"]
-    if variant == "strided":
+    if variant == "strided" and chunk is None:
         lines += [f"    index_t k{k} = 0;" for k in range(n_leaves)]
         lines += ["    { index_t q = o;", "      for (int d = nk - 1; d >= 0; --d) {",
                   "        index_t e = meta[d], c = q % e;", "        q /= e;"]

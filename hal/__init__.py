@@ -53,6 +53,7 @@ from ._info import __array_namespace_info__  # noqa: E402
 from ._explain import explain  # noqa: E402
 from . import _decompositions  # noqa: E402,F401  (registers the core's decompositions)
 from ._jit import HalTracingError, jit  # noqa: E402
+from ._lazy import lazy  # noqa: E402
 
 e = _math.e
 inf = _math.inf
@@ -158,7 +159,7 @@ __all__ = sorted({
     "trace", "explain", "fallback_policy", "get_fallback_policy", "set_fallback_policy",
     "fallback_counts", "to_device", "to_numpy", "all_dtypes", "op_table", "op_names",
     "register_plugin", "unavailable_plugins", "hookimpl", "hookspec", "Runtime",
-    "mark_fork_unsafe", "ElementwiseKernel", "ReductionKernel", "RawKernel",
+    "mark_fork_unsafe", "lazy", "ElementwiseKernel", "ReductionKernel", "RawKernel",
     "BackendSpec", "Availability", "Capabilities", "DeviceInfo", "KernelRegistrar",
     "HalError", "HalTypeError", "HalValueError", "HalIndexError", "HalDeviceError",
     "HalNotImplementedError", "HalPluginError", "HalMemoryError", "HalFallbackWarning",

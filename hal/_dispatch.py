@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _dtypes, _fork, _policy, _trace
+from . import _dtypes, _fork, _lazy, _policy, _trace
 from ._array import Array, Placement, new_array
 from ._device import Device
 from ._errors import (HalDeviceError, HalNotImplementedError, HalTypeError,
@@ -171,6 +171,8 @@ def _host_result(r: np.ndarray, device: Device) -> np.ndarray:
 def resolve(o: Op, device: Device, dtypes: tuple) -> tuple[Callable, Resolution]:
     """Choose how ``o`` runs on ``device`` for loop ``dtypes`` (control plane)."""
     fn, res = _choose(o, device, dtypes)
+    if _lazy.ARMED:  # read after choosing: an arming thread cleared the caches first
+        fn = _lazy.wrap(o, device, dtypes, fn, res)
     if _trace.ACTIVE:
         for t in _trace.ACTIVE:
             t.resolutions.append(res)
@@ -330,6 +332,8 @@ def call(name: str, device: Device, dtypes: tuple, /, *args, **kwargs):
         p = _PLACEMENT_BY_NATIVE_DTYPE[device].get(result.dtype)
         if p is not None:
             return new_array(result, p)
+    if result.__class__ is _lazy.Pending:  # lazy astype: a node, not a native
+        return new_array(result, Placement.of(device, result.hdtype))
     return _learn(result, device, device.runtime)
 
 

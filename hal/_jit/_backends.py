@@ -13,6 +13,7 @@ import ctypes
 
 import numpy as np
 
+from .. import _lazy
 from .._array import Placement, new_array
 
 #: scalar kinds of kernel arguments
@@ -76,6 +77,16 @@ class OpenCLLauncher:
     def launch(self, kernel, n, args, serial=False):
         """``serial``: each work-item walks a long chunk; on a CPU device one-item
         work-groups spread the items over the cores (as hal_opencl._reduce launches)."""
+        if _lazy.ARMED:
+            _lazy.flush()  # a user kernel may write any argument a pending tree reads
+        self.launch_own(kernel, n, args, serial)
+
+    def shared(self, native) -> bool:
+        """Whether the host holds a live view of ``native``'s memory (hal_opencl)."""
+        return self.state.has_host_view(native.data)
+
+    def launch_own(self, kernel, n, args, serial=False):
+        """``launch`` of a kernel that writes only arrays it allocated (lazy mode's)."""
         if n > 0:
             local = (1,) if serial and self.state.is_cpu else None
             self.state.launch_nd(kernel, (n,), local, *args)
@@ -127,6 +138,18 @@ class OneAPILauncher:
         return native
 
     def launch(self, kernel, n, args, serial=False):
+        if _lazy.ARMED:
+            _lazy.flush()  # a user kernel may write any argument a pending tree reads
+        self.launch_own(kernel, n, args, serial)
+
+    @staticmethod
+    def shared(native) -> bool:
+        """Whether ``native``'s memory was shared with another library (hal_oneapi)."""
+        from hal_oneapi import _serial
+        return bool(_serial.SHARED) and _serial.pointer_of(native) in _serial.SHARED
+
+    def launch_own(self, kernel, n, args, serial=False):
+        """``launch`` of a kernel that writes only arrays it allocated (lazy mode's)."""
         if n <= 0:
             return
         conv = []

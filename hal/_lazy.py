@@ -1,0 +1,537 @@
+"""Lazy evaluation: elementwise results kept as expression trees, fused when needed.
+
+Opt-in (``with hal.lazy():``, ``HAL_LAZY=1``), per thread, on devices whose plugin
+builds portable kernels (``hal.jit``'s launchers: OpenCL, oneAPI with raw kernels);
+elsewhere a no-op.  Laziness lives in the dispatcher: while lazy mode is *armed*
+(some thread asked for it), ``_dispatch.resolve`` wraps every kernel it chooses:
+
+* an elementwise op (or ``astype``) whose fused form computes bit for bit what the
+  eager kernel computes returns a :class:`Pending` node (op, loop dtype, inputs) in
+  place of a native array; dtype checks, promotion, casts and Python-int range checks
+  ran before, in eager's own resolution, so errors come at the op call as eagerly;
+* every other kernel first materialises its Pending arguments (one fused kernel per
+  tree, built with ``hal.jit``'s lowering through the plugin's ``hal_compile_kernel``);
+  ``setitem`` first materialises *every* live node, since it writes into memory a
+  pending tree may read.
+
+The device's runtime is wrapped too (``_LazyRuntime``), so host transfers, host views,
+DLPack, ``synchronize``, printing and pickling see materialised arrays, and the exports
+(which let another library write the memory) first materialise every live node.  An
+input whose memory is shared with the host (a live host view, DLPack) is never
+deferred: the op runs eagerly.  Nodes are immutable; materialising caches the value.
+
+Disarming (the last lazy context left, no node alive) clears the dispatcher caches
+and restores the runtimes, so eager programs pay nothing for lazy mode existing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+
+import numpy as np
+
+from . import _dtypes, _env
+
+__all__ = ["lazy", "Pending", "materialize", "enabled"]
+
+#: a tree's inputs are materialised before it grows past this many nodes (kernel size,
+#: compile time, recursion depth and the kernel's argument bytes stay bounded)
+MAX_NODES = 48
+
+_TLS = threading.local()
+_DEFAULT = _env.flag("HAL_LAZY")
+_LOCK = threading.RLock()
+ARMED = False
+_ACTIVE = 0            # lazy(True) contexts open, every thread
+_ALIVE = 0             # Pending nodes alive (disarming waits for none)
+_LIVE: dict = {}       # seq -> weakref of every unmaterialised node
+_seq = itertools.count()
+_LAUNCHERS: dict = {}  # device -> launcher or None
+_KERNELS: dict = {}    # (device, structure, variant) -> kernel
+_SAVED_RUNTIMES: dict = {}
+STATS = {"nodes": 0, "kernels": 0, "compiles": 0, "eager_inputs_shared": 0}
+
+# ops whose eager kernel on oneAPI is dpnp's own function, not hal's portable source:
+# only these give dpnp's results bit for bit when fused (exact IEEE operations and
+# integer/bool logic); the others run eagerly there.  On OpenCL eager and fused code
+# are the same elementwise_ops.h functions, so every real op fuses.
+_ONEAPI_EXACT = frozenset((
+    "add", "subtract", "multiply", "negative", "positive", "abs", "square",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_invert",
+    "maximum", "minimum"))
+
+
+def enabled() -> bool:
+    return getattr(_TLS, "on", _DEFAULT)
+
+
+class lazy:
+    """``with hal.lazy():`` runs this thread's elementwise ops lazily on devices that
+    build fused kernels (``hal.lazy(False)`` turns it off inside).  Results are the
+    eager results; only when kernels run changes.  ``HAL_LAZY=1`` turns it on for
+    every thread."""
+
+    def __init__(self, on: bool = True):
+        self.on = bool(on)
+        self._saved = []
+
+    def __enter__(self):
+        global _ACTIVE
+        self._saved.append(getattr(_TLS, "on", None))
+        _TLS.on = self.on
+        if self.on:
+            with _LOCK:
+                _ACTIVE += 1
+                _arm()
+        return self
+
+    def __exit__(self, *exc):
+        global _ACTIVE
+        prev = self._saved.pop()
+        if prev is None:
+            del _TLS.on
+        else:
+            _TLS.on = prev
+        if self.on:
+            with _LOCK:
+                _ACTIVE -= 1
+                if _ACTIVE == 0 and not _DEFAULT:
+                    flush()
+                    _maybe_disarm()
+        return False
+
+
+def _arm() -> None:
+    global ARMED
+    if ARMED:
+        return
+    from . import _dispatch
+    from ._plugins import host
+    for state in host.backends.values():
+        for dev in state.devices:
+            if dev.runtime is not None and _launcher(dev) is not None and \
+                    dev not in _SAVED_RUNTIMES:
+                _SAVED_RUNTIMES[dev] = dev.runtime
+                dev.runtime = _LazyRuntime(dev.runtime)
+    ARMED = True
+    _dispatch.clear_caches()
+
+
+def _maybe_disarm() -> None:
+    global ARMED
+    if not ARMED or _ALIVE or _ACTIVE or _DEFAULT:
+        return
+    from . import _dispatch
+    ARMED = False
+    for dev, rt in _SAVED_RUNTIMES.items():
+        dev.runtime = rt
+    _SAVED_RUNTIMES.clear()
+    _dispatch.clear_caches()
+
+
+def _launcher(device):
+    if device in _LAUNCHERS:
+        return _LAUNCHERS[device]
+    launcher = None
+    if device.backend in ("opencl", "oneapi"):
+        from ._jit._backends import launcher_for
+        try:
+            launcher = launcher_for(device)[0]
+        except Exception:  # a device that cannot launch: eager, as before
+            launcher = None
+    _LAUNCHERS[device] = launcher
+    return launcher
+
+
+# -- nodes ------------------------------------------------------------------------------
+
+class Pending:
+    """An elementwise result not computed yet: op, loop dtype, inputs (natives, other
+    nodes, Python scalars).  Stands where a native array stands; any attribute it does
+    not have itself is the materialised native's."""
+
+    __slots__ = ("op", "args", "hdtype", "loop", "shape", "device", "count", "_value",
+                 "seq", "__weakref__")
+
+    def __init__(self, op, args, hdtype, loop, shape, device, count):
+        global _ALIVE
+        self.op, self.args, self.hdtype, self.loop = op, args, hdtype, loop
+        self.shape, self.device, self.count = shape, device, count
+        self._value = None
+        self.seq = seq = next(_seq)
+        with _LOCK:
+            _ALIVE += 1
+        _LIVE[seq] = weakref.ref(self, lambda _r, s=seq: _LIVE.pop(s, None))
+        STATS["nodes"] += 1
+
+    def __del__(self):
+        global _ALIVE
+        with _LOCK:
+            _ALIVE -= 1
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(materialize(self), name)
+
+    def __repr__(self):
+        state = "materialised" if self._value is not None else "pending"
+        return f"<hal lazy {self.op} {self.hdtype.name}{list(self.shape)} {state}>"
+
+
+def materialize(p):
+    """The native array of ``p`` (a Pending node, or already a native)."""
+    if p.__class__ is not Pending:
+        return p
+    v = p._value
+    if v is None:
+        with _LOCK:
+            if p._value is None:
+                _run(p)
+            v = p._value
+    return v
+
+
+def _unwrap(a):
+    """``a`` with every Pending (also inside tuples and lists) materialised."""
+    c = a.__class__
+    if c is Pending:
+        return materialize(a)
+    if c is tuple or c is list:
+        return c(_unwrap(x) for x in a)
+    return a
+
+
+def _has_pending(args) -> bool:
+    for a in args:
+        c = a.__class__
+        if c is Pending or ((c is tuple or c is list) and _has_pending(a)):
+            return True
+    return False
+
+
+def flush() -> None:
+    """Materialise every live node (newest first: a parent's kernel computes its
+    children inside, which then die unless something else holds them)."""
+    if not _LIVE:
+        return
+    with _LOCK:
+        for seq in sorted(_LIVE, reverse=True):
+            ref = _LIVE.get(seq)
+            node = ref() if ref is not None else None
+            if node is not None and node._value is None:
+                _run(node)
+            node = None
+
+
+# -- wrapping the dispatcher's kernels ----------------------------------------------------
+
+def wrap(o, device, dtypes, fn, res):
+    """The kernel ``fn`` that ``resolve`` chose, as lazy mode runs it."""
+    launcher = _launcher(device)
+    if launcher is None:
+        return fn
+    name = o.name
+    kind = o.spec.kind
+    if kind in ("unary", "binary") and res.how == "kernel" and len(dtypes) == 1 and \
+            _fusible(device, name, dtypes[0], res):
+        from ._elementwise import _result_dtype
+        return _elementwise(fn, name, dtypes[0], _result_dtype(o.spec, dtypes[0]), device,
+                            launcher, kind == "unary")
+    if name == "astype" and res.how == "kernel":
+        return _astype(fn, device, launcher)
+    mutates = name in ("setitem", "setitem_advanced")
+
+    def run(*args, **kwargs):
+        if mutates:
+            flush()
+        if _has_pending(args):
+            args = _unwrap(args)
+        if kwargs and _has_pending(kwargs.values()):
+            kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+    return run
+
+
+def _fusible(device, name, loop, res) -> bool:
+    if loop.kind == "c" or loop is _dtypes.float16:
+        return False
+    if device.backend == "oneapi":
+        return name in _ONEAPI_EXACT or res.kernel.startswith("hal.kernels")
+    return device.backend == "opencl"
+
+
+def _shared(launcher, native) -> bool:
+    """Whether ``native``'s memory is visible to another library (a live host view,
+    DLPack): then a deferred read could see a later foreign write."""
+    fn = getattr(launcher, "shared", None)
+    return fn is not None and fn(native)
+
+
+def _shape(shapes):
+    first = shapes[0]
+    for s in shapes[1:]:
+        if s != first:
+            import hal
+            return tuple(hal.broadcast_shapes(*shapes))
+    return first
+
+
+def _elementwise(fn, name, loop, out_dtype, device, launcher, unary):
+    scalar_kind = loop.kind
+
+    def eager(args):
+        return fn(*[materialize(a) for a in args])
+
+    def run(*args):
+        if not getattr(_TLS, "on", _DEFAULT):
+            return eager(args)
+        inputs, shapes, count = [], [], 1
+        for a in args:
+            c = a.__class__
+            if c is Pending:
+                if a._value is not None:
+                    a = a._value
+                else:
+                    if a.device is not device:
+                        return eager(args)
+                    count += a.count
+                    inputs.append(a)
+                    shapes.append(a.shape)
+                    continue
+            elif c is bool or c is int or c is float:
+                if scalar_kind in "fc" and c is int:
+                    float(a)  # eager's OverflowError for ints beyond float64
+                inputs.append(a)
+                continue
+            if _shared(launcher, a):
+                STATS["eager_inputs_shared"] += 1
+                return eager(args)
+            inputs.append(a)
+            shapes.append(tuple(a.shape))
+        if not shapes:
+            return eager(args)
+        try:
+            shape = _shape(shapes)
+        except Exception:
+            return eager(args)  # eager's own error, at the op call
+        if count > MAX_NODES:
+            inputs = [materialize(a) if a.__class__ is Pending else a for a in inputs]
+            count = 1
+        return Pending(name, tuple(inputs), out_dtype, loop, shape, device, count)
+    return run
+
+
+def _astype(fn, device, launcher):
+    def run(x, dtype, copy=True, **kw):
+        if kw or not getattr(_TLS, "on", _DEFAULT) or dtype.kind == "c" or \
+                dtype is _dtypes.float16:
+            return fn(materialize(x), dtype, copy=copy, **kw)
+        if x.__class__ is Pending:
+            src, count = x.hdtype, x.count + 1
+            if x._value is not None:
+                x, count = x._value, 1
+            elif x.device is not device:
+                return fn(materialize(x), dtype, copy=copy)
+        else:
+            count = 1
+            src = device.runtime.dtype_of(x)
+            if _shared(launcher, x):
+                return fn(x, dtype, copy=copy)
+        if src.kind == "c" or src is _dtypes.float16:
+            return fn(materialize(x), dtype, copy=copy)
+        if src is dtype and not copy:
+            return x  # eager hands back the same array
+        if count > MAX_NODES:
+            x, count = materialize(x), 1
+        return Pending("astype", (x,), dtype, None, tuple(x.shape), device, count)
+    return run
+
+
+# -- materialising: one fused kernel per tree ---------------------------------------------
+
+def _run(root: Pending) -> None:
+    device = root.device
+    launcher = _launcher(device)
+    order: list = []       # nodes, topological
+    index: dict = {}       # id(node) -> position in order
+    leaves: list = []      # natives
+    leaf_ix: dict = {}
+    scalars: list = []     # (value, dtype)
+    struct: list = []
+
+    def ref(a, loop):
+        c = a.__class__
+        if c is Pending:
+            if a._value is None:
+                j = index.get(id(a))
+                if j is None:
+                    visit(a)
+                    j = index[id(a)]
+                return ("n", j)
+            a = a._value
+        elif c is bool or c is int or c is float:
+            scalars.append((a, loop))
+            return ("s", len(scalars) - 1)
+        k = leaf_ix.get(id(a))
+        if k is None:
+            k = leaf_ix[id(a)] = len(leaves)
+            leaves.append(a)
+        return ("l", k)
+
+    def visit(n):
+        refs = tuple(ref(a, n.loop) for a in n.args)
+        index[id(n)] = len(order)
+        order.append(n)
+        struct.append((n.op, n.loop, n.hdtype, refs))
+
+    visit(root)
+    rt = _SAVED_RUNTIMES.get(device, device.runtime)
+    leaf_dtypes = tuple(rt.dtype_of(x) for x in leaves)
+    shape = root.shape
+    views = [launcher.view(x) for x in leaves]
+    flat = all(v[4] and tuple(v[2]) == shape for v in views)
+    variant = "flat" if flat else "strided"
+    key = (device, tuple(struct), leaf_dtypes, variant)
+    kernel = _KERNELS.get(key)
+    if kernel is None:
+        kernel = _KERNELS[key] = _compile(launcher, device, struct, leaf_dtypes,
+                                          [d for _, d in scalars], variant)
+    n = 1
+    for s in shape:
+        n *= s
+    out = launcher.empty(shape, root.hdtype)
+    if n:
+        from ._jit._backends import Index as _Index, Int32 as _Int32
+        args = [launcher.buffer(out)]
+        for v in views:
+            args += [v[0], _Index(v[1])]
+        for value, dtype in scalars:
+            args.append(_scalar_arg(value, dtype))
+        args.append(_Index(n))
+        if not flat:
+            from ._jit._run import _bstrides
+            meta = list(shape)
+            for v in views:
+                meta += _bstrides(v[2], v[3], shape)
+            args += [_Int32(len(shape)), launcher.meta(meta)]
+        launcher.launch_own(kernel, n, args)
+        STATS["kernels"] += 1
+    root._value = out
+    root.args = ()
+    _LIVE.pop(root.seq, None)
+
+
+def _scalar_arg(value, dtype):
+    if dtype.kind == "b":
+        return np.uint8(1 if value else 0)  # hal_bool is an unsigned char in kernels
+    return dtype.numpy.type(value)
+
+
+def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
+    from ._jit import _lower
+    from ._jit._backends import INDEX, INT, compile_source
+    from ._jit._graph import Node
+    leaf_nodes = [Node("input", k, (), d, 0) for k, d in enumerate(leaf_dtypes)]
+    scalar_nodes = [Node("input", f"s{k}", (), d, 0) for k, d in enumerate(scalar_dtypes)]
+    nodes: list = []
+    for op, loop, dtype, refs in struct:
+        args = [leaf_nodes[i] if t == "l" else scalar_nodes[i] if t == "s" else nodes[i]
+                for t, i in refs]
+        if op == "astype":
+            nodes.append(Node("cast", "astype", args, dtype, 0))
+        else:
+            nodes.append(Node("ew", op, args, dtype, 0, loop=loop))
+    root = nodes[-1]
+    # ``visit`` appended each node after its operands: already topological
+    body_nodes = nodes
+    params = [f"GLOBAL_MEM {_lower.ctype(root.dtype)} *RESTRICT out0"]
+    params += _lower._leaf_params(leaf_nodes)
+    params += [f"const {_lower.ctype(s.dtype)} v{s.id}" for s in scalar_nodes]
+
+    def reads(idx):
+        return [f"    {_lower.ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
+                for k, x in enumerate(leaf_nodes)]
+    lines = _lower.ew_kernel("hal_jit_ew", params, len(leaf_nodes), reads,
+                             _lower.body(body_nodes), [f"    out0[i] = v{root.id};"],
+                             variant == "strided")
+    loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
+    source = _lower.header(launcher.target, loops, device.dtypes) + "\n" + \
+        "\n".join(lines) + "\n"
+    options = _lower.options(device.dtypes, loops)
+    program = compile_source(device, "hal lazy fused kernel", source, options)
+    sig = ["buf"] + ["buf", INDEX] * len(leaf_nodes)
+    sig += [np.uint8 if d.kind == "b" else d.numpy.type for d in scalar_dtypes]
+    sig.append(INDEX)
+    if variant == "strided":
+        sig += [INT, "buf"]
+    STATS["compiles"] += 1
+    (kernel,) = launcher.kernels(program, ["hal_jit_ew"], {"hal_jit_ew": sig}).values()
+    return kernel
+
+
+# -- the runtime, as code outside the dispatcher sees it -----------------------------------
+
+class _LazyRuntime:
+    """A device's runtime while lazy mode is armed: every native it is given is
+    materialised first; exports that let another library see (and write) device
+    memory first materialise every live node."""
+
+    def __init__(self, rt):
+        self._rt = rt
+
+    def __getattr__(self, name):
+        value = getattr(self._rt, name)
+        if callable(value):
+            def call(*args, **kwargs):
+                args = _unwrap(args)
+                if kwargs:
+                    kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
+                return value(*args, **kwargs)
+            return call
+        return value
+
+    # the data plane's methods, explicitly (cheap and documented)
+    def is_native(self, obj) -> bool:
+        return obj.__class__ is Pending or self._rt.is_native(obj)
+
+    def dtype_of(self, native):
+        if native.__class__ is Pending:
+            return native.hdtype
+        return self._rt.dtype_of(native)
+
+    def to_host(self, native):
+        return self._rt.to_host(materialize(native))
+
+    def host_view(self, native):
+        flush()
+        return self._rt.host_view(materialize(native))
+
+    def dlpack(self, native, **kwargs):
+        flush()
+        return self._rt.dlpack(materialize(native), **kwargs)
+
+    def dlpack_device(self, native):
+        return self._rt.dlpack_device(materialize(native))
+
+    def synchronize(self, device_index):
+        flush()
+        return self._rt.synchronize(device_index)
+
+    def __repr__(self):
+        return f"<lazy {self._rt!r}>"

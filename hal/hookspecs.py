@@ -103,7 +103,9 @@ def hal_register_kernels(backend: str, registry: KernelRegistrar) -> None:
 @hookspec(firstresult=True)
 def hal_compile_kernel(backend: str, device_index: int, name: str, source: str,
                        options: tuple[str, ...]) -> Any | None:
-    """Compile portable kernel ``source`` (from ``kernels/``) for one device.
+    """Compile portable kernel ``source`` for one device: a file of ``kernels/``, a
+    user kernel (``hal.ElementwiseKernel`` ...) or a ``hal.jit`` fused kernel, always
+    self-contained (prelude and includes inlined).
 
     Return a backend object that can launch the kernel, or ``None`` if this backend
     does not compile portable kernels.  Called once per (source, device, options);

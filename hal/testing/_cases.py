@@ -892,6 +892,19 @@ def _recon_eigh(result, body):
     return w, _replace(v, rebuilt.astype(vv.dtype))
 
 
+def _sorted_eigvals(result, body):
+    # the standard leaves the order of eigenvalues unspecified
+    return _replace(result, np.sort_complex(result.value).astype(result.value.dtype))
+
+
+def _recon_eig(result, body):
+    # eigenvectors are unique only up to a complex factor: compare V diag(w) V^-1
+    w, v = result
+    vv = v.value
+    rebuilt = (vv * w.value[..., None, :]) @ np.linalg.inv(vv)
+    return _sorted_eigvals(w, body), _replace(v, rebuilt.astype(vv.dtype))
+
+
 def _recon_qr(result, body):
     q, r = result
     return _replace(q, (q.value @ r.value).astype(q.value.dtype)), \
@@ -908,6 +921,9 @@ def _recon_svd(result, body):
 _linalg_unary("cholesky", matrix="spd", upper=st.booleans())
 _linalg_unary("det")
 _linalg_unary("eigh", matrix="spd", normalize=_recon_eigh)
+# (spd matrices: real, distinct enough eigenvalues and invertible eigenvector matrices)
+_linalg_unary("eig", matrix="spd", normalize=_recon_eig)
+_linalg_unary("eigvals", matrix="spd", normalize=_sorted_eigvals)
 _linalg_unary("eigvalsh", matrix="spd")
 _linalg_unary("inv")
 _linalg_unary("matrix_norm", keepdims=st.booleans(),

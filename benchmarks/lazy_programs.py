@@ -82,13 +82,13 @@ def run(device_name, sizes):
     rows = []
     for name, prog in PROGRAMS.items():
         for n in sizes:
-            t_np = timed(lambda: prog(np, n))
+            t_np = timed(lambda prog=prog, n=n: prog(np, n))
 
-            def eager():
+            def eager(prog=prog, n=n):
                 with hal.lazy(False):
                     return prog(hal, n)
 
-            def lazy():
+            def lazy(prog=prog, n=n):
                 with hal.lazy():
                     return prog(hal, n)
             ref, got = eager(), lazy()

@@ -124,6 +124,9 @@ def _scalar(label, pos, a, device):
 
 
 def _launch(launch, kernel, grid, block, args) -> None:
+    from .. import _lazy
+    if _lazy.ARMED:
+        _lazy.flush()  # the kernel may write any argument a pending tree reads
     global_size = tuple(g * b for g, b in zip(grid, block))
     backend = launch.device.backend
     if backend == "opencl":

@@ -238,6 +238,18 @@ def test_raw_kernel_errors(kernel_device):
         SCALE((0,), (8,), (x, x, np.float32(2), np.int64(8)), types=F32)
 
 
+def test_raw_kernel_under_lazy(kernel_device):
+    fill = hal.RawKernel(r"""
+    KERNEL void fill7(GLOBAL_MEM T *y, const index_t n)
+    { index_t i = GLOBAL_ID_0; if (i < n) y[i] = (T)7; }""", "fill7")
+    out = S.to_device(np.zeros(4, np.float32))
+    with hal.lazy():
+        pending = out + 1          # reads out before the kernel writes it (eager order)
+        fill((1,), (4,), (out, np.int64(4)), types={"T": hal.float32})
+        assert hal.to_numpy(pending).tolist() == [1.0] * 4
+    assert hal.to_numpy(out).tolist() == [7.0] * 4
+
+
 # -- devices that build no kernels -----------------------------------------------------
 
 def test_refused_clearly(device):

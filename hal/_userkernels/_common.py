@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _dtypes, _trace
 from .._array import Array
 from .._errors import (HalDeviceError, HalNotImplementedError, HalOverflowError,
                        HalTypeError)
@@ -182,7 +182,6 @@ def build(launch, kernel_name: str, source: str, options, names, signatures):
 
 def record(op: str, device, dtypes, kernel: str, start: float) -> None:
     """A trace event for a user-kernel call, when a ``hal.trace()`` is open."""
-    from .. import _trace
     if _trace.ACTIVE:
         kernels = _trace.device_kernels(device)
         event = _trace.TraceEvent(op, str(device), tuple(d.name for d in dtypes), kernel,

@@ -19,6 +19,9 @@ import time
 
 from .._array import Array
 from .._errors import HalTypeError, HalValueError
+from .._jit._backends import Index, Int32
+from .._jit._run import _bstrides
+from .._manipulation import broadcast_shapes
 from . import _common, _params
 
 
@@ -78,11 +81,10 @@ class ElementwiseKernel:
         launch = _common.check_device(self._label, device, self.requires,
                                       set(in_dtypes + out_dtypes +
                                           [a.dtype for a in arrays]))
-        import hal
         shapes = [a.shape for p, a in zip(self.in_params, ins)
                   if isinstance(a, Array) and not p.raw]
         shapes += [a.shape for a in outs_given]
-        shape = tuple(hal.broadcast_shapes(*shapes)) if shapes else ()
+        shape = tuple(broadcast_shapes(*shapes)) if shapes else ()
         if size is not None:
             if shapes and int(size) != _prod(shape):
                 raise HalValueError(f"{self._label}: size={size} but the arguments "
@@ -99,7 +101,7 @@ class ElementwiseKernel:
                     raise HalTypeError(f"{self._label}: raw parameter {p.name} takes an "
                                        f"array")
                 native = a._native if launch.contiguous(a._native) else \
-                    hal.asarray(a, copy=True)._native
+                    _contiguous_copy(a)
                 raws.append(launch.view(native))
             elif isinstance(a, Array):
                 views.append(launch.view(a._native))
@@ -118,17 +120,16 @@ class ElementwiseKernel:
         outs = [launch.empty(shape, d) for d in out_dtypes]
         kargs = [launch.buffer(o) for o in outs]
         for v in views:
-            kargs += [v[0], _I(v[1])]
+            kargs += [v[0], Index(v[1])]
         for v in raws:
-            kargs += [v[0], _I(v[1])]
+            kargs += [v[0], Index(v[1])]
         kargs += scalars
-        kargs.append(_I(n))
+        kargs.append(Index(n))
         if not flat:
-            from .._jit._run import _bstrides
             meta = list(shape)
             for v in views:
                 meta += _bstrides(v[2], v[3], shape)
-            kargs += [_I32(len(shape)), launch.meta(meta)]
+            kargs += [Int32(len(shape)), launch.meta(meta)]
         launch.launch(k, n, kargs)
         results = [launch.wrap(o, d) for o, d in zip(outs, out_dtypes)]
         for given, r in zip(outs_given, results):
@@ -214,14 +215,10 @@ def _prod(shape) -> int:
     return n
 
 
-def _I(v):
-    from .._jit._backends import Index
-    return Index(v)
-
-
-def _I32(v):
-    from .._jit._backends import Int32
-    return Int32(v)
+def _contiguous_copy(a):
+    """A C-contiguous copy of a view passed for a ``raw`` parameter."""
+    import hal
+    return hal.asarray(a, copy=True)._native
 
 
 class UserOp:

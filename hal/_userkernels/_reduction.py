@@ -19,6 +19,10 @@ import time
 
 from .._array import Array
 from .._errors import HalError, HalTypeError, HalValueError
+from .._jit._backends import Index, Int32
+from .._jit._run import Context, _bstrides
+from .._jit._trace import Tracer, normalise_axes
+from .._manipulation import broadcast_shapes
 from . import _common, _params
 
 
@@ -60,7 +64,6 @@ class ReductionKernel:
         return f"<hal.ReductionKernel {self.name}: {len(self.in_params)} in>"
 
     def __call__(self, *args, axis=None, keepdims: bool = False):
-        from .._jit._trace import Tracer, normalise_axes
         if len(args) != len(self.in_params):
             raise HalTypeError(f"{self._label}: takes {len(self.in_params)} inputs, got "
                                f"{len(args)}")
@@ -79,8 +82,7 @@ class ReductionKernel:
         launch = _common.check_device(self._label, device, self.requires,
                                       set(in_dtypes + [out_dtype, acc] +
                                           [a.dtype for a in arrays]))
-        import hal
-        full = tuple(hal.broadcast_shapes(*[a.shape for a in arrays]))
+        full = tuple(broadcast_shapes(*[a.shape for a in arrays]))
         axes = normalise_axes(self._label, axis, len(full))
         kept = [d for d in range(len(full)) if d not in axes]
         n_out = _prod(full[d] for d in kept)
@@ -107,8 +109,6 @@ class ReductionKernel:
             ks = self._built[key] = self._build_best(launch, device, variant, is_array,
                                                      in_dtypes, leaf_dtypes, out_dtype,
                                                      acc, bound)
-        from .._jit._backends import Index, Int32
-        from .._jit._run import Context, _bstrides
         out = launch.empty(out_shape, out_dtype)
         kargs = []
         for v in views:

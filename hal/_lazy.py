@@ -113,12 +113,22 @@ def _arm() -> None:
     from ._plugins import host
     for state in host.backends.values():
         for dev in state.devices:
-            if dev.runtime is not None and _launcher(dev) is not None and \
-                    dev not in _SAVED_RUNTIMES:
-                _SAVED_RUNTIMES[dev] = dev.runtime
-                dev.runtime = _LazyRuntime(dev.runtime)
+            if _launcher(dev) is not None:
+                _wrap_runtime(dev)
     ARMED = True
     _dispatch.clear_caches()
+
+
+def _wrap_runtime(dev) -> None:
+    """Code outside the dispatcher (host copies, views, DLPack) must see values, never
+    Pending nodes: the device's runtime materialises what it is given.  Called at
+    arming for the devices already in use, and by ``wrap`` for any device whose first
+    op is resolved while armed (a backend activated later would otherwise hand its
+    Pending nodes to its vendor library: dpnp.asnumpy made an object array of them)."""
+    with _LOCK:
+        if dev not in _SAVED_RUNTIMES and dev.runtime is not None:
+            _SAVED_RUNTIMES[dev] = dev.runtime
+            dev.runtime = _LazyRuntime(dev.runtime)
 
 
 def _maybe_disarm() -> None:
@@ -246,6 +256,7 @@ def wrap(o, device, dtypes, fn, res):
     launcher = _launcher(device)
     if launcher is None:
         return fn
+    _wrap_runtime(device)  # a device first used after arming: its runtime too
     name = o.name
     kind = o.spec.kind
     if kind in ("unary", "binary") and res.how == "kernel" and len(dtypes) == 1 and \

@@ -94,6 +94,13 @@ class DType:
     def __reduce__(self):
         return (_by_name, (self.name,))
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype: NumPy (``np.dtype(hal.float32)``, ``np.zeros(n,
+        dtype=hal.int8)``) and Dask read a dtype-like object's ``.dtype``, as they do
+        CuPy's."""
+        return self.numpy
+
 
 def _by_name(name: str) -> DType:
     return BY_NAME[name]

@@ -428,7 +428,7 @@ def _run(root: Pending) -> None:
         n *= s
     out = launcher.empty(shape, root.hdtype)
     if n:
-        from ._jit._backends import Index as _Index, Int32 as _Int32
+        from ._jit._backends import Index as _Index
         args = [launcher.buffer(out)]
         for v in views:
             args += [v[0], _Index(v[1])]
@@ -436,11 +436,8 @@ def _run(root: Pending) -> None:
             args.append(_scalar_arg(value, dtype))
         args.append(_Index(n))
         if not flat:
-            from ._jit._run import _bstrides
-            meta = list(shape)
-            for v in views:
-                meta += _bstrides(v[2], v[3], shape)
-            args += [_Int32(len(shape)), launcher.meta(meta)]
+            from ._jit._backends import strided_args
+            args += strided_args(launcher, views, shape)
         launcher.launch_own(kernel, n, args)
         STATS["kernels"] += 1
     root._value = out

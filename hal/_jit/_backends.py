@@ -28,6 +28,35 @@ class Int32(int):
     """A kernel argument of type int."""
 
 
+# -- launch arguments shared by hal.jit, lazy evaluation and user kernels ----------------
+
+def broadcast_strides(shape, strides, out_shape) -> list:
+    """``strides`` of an input of ``shape`` seen through ``out_shape`` (0 where broadcast)."""
+    pad = len(out_shape) - len(shape)
+    return [0] * pad + [0 if e == 1 else s for e, s in zip(shape, strides)]
+
+
+def strided_args(launcher, views, shape) -> list:
+    """The trailing arguments of a strided elementwise kernel: the rank, and a meta
+    buffer holding the output shape and then each input's broadcast strides."""
+    meta = list(shape)
+    for v in views:
+        meta += broadcast_strides(v[2], v[3], shape)
+    return [Int32(len(shape)), launcher.meta(meta)]
+
+
+def reduce_variant(views, full, axes) -> str:
+    """Which map+reduce kernel fits: ``flat`` (contiguous inputs of the full shape,
+    reduced axes last), ``cols`` (reduced axes first) or ``strided``."""
+    same = all(v[4] and tuple(v[2]) == full for v in views)
+    nd = len(full)
+    if same and tuple(axes) == tuple(range(nd - len(axes), nd)):
+        return "flat"
+    if same and tuple(axes) == tuple(range(len(axes))):
+        return "cols"
+    return "strided"
+
+
 def compile_source(device, name, source, options):
     """The plugin's build of ``source`` for ``device``, or ``None`` if it builds none."""
     from .._plugins import host

@@ -18,7 +18,8 @@ import time
 from .. import _dtypes
 from .._array import Array, Placement, new_array
 from .._errors import HalValueError
-from ._backends import INDEX, INT, Index, Int32, compile_source
+from ._backends import (INDEX, INT, Index, Int32, broadcast_strides, compile_source,
+                        reduce_variant, strided_args)
 from ._graph import REDUCTIONS, Node, eager
 from ._trace import (HalTracingError, Tracer, _install_operators, ew_dtypes,
                      int_scalar_in_range, normalise_axes, reduce_node_dtype, user_line)
@@ -200,10 +201,7 @@ class KernelStep(Step):
             args += [v[0], Index(v[1])]
         args.append(Index(n))
         if not flat:
-            meta = list(shape)
-            for v in views:
-                meta += _bstrides(v[2], v[3], shape)
-            args += [Int32(len(shape)), launcher.meta(meta)]
+            args += strided_args(launcher, views, shape)
         launcher.launch(k, n, args)
         for o, native in zip(self.outputs, outs):
             env[o] = launcher.wrap(native, o.dtype)
@@ -231,14 +229,7 @@ class KernelStep(Step):
             getattr(hal, red.op)(hal.zeros(full, dtype=red.args[0].dtype,
                                            device=launcher.device), axis=axes)
         views = [launcher.view(env[x]._native) for x in self.leaves]
-        same = all(v[4] and tuple(v[2]) == full for v in views)
-        nd = len(full)
-        if same and tuple(axes) == tuple(range(nd - len(axes), nd)):
-            variant = "flat"
-        elif same and tuple(axes) == tuple(range(len(axes))):
-            variant = "cols"
-        else:
-            variant = "strided"
+        variant = reduce_variant(views, full, axes)
         ks = self.compiled(ctx, variant)
         out = launcher.empty(out_shape, red.dtype)
         args = []
@@ -248,7 +239,7 @@ class KernelStep(Step):
         if variant == "strided":
             meta = [full[d] for d in kept] + [full[d] for d in axes]
             for v in views:
-                b = _bstrides(v[2], v[3], full)
+                b = broadcast_strides(v[2], v[3], full)
                 meta += [b[d] for d in kept] + [b[d] for d in axes]
             args += [Int32(len(kept)), Int32(len(axes)), launcher.meta(meta)]
         G = ctx.groups(n_out, R)
@@ -292,9 +283,6 @@ def _nbytes(a) -> int:
     return n
 
 
-def _bstrides(shape, strides, out_shape):
-    pad = len(out_shape) - len(shape)
-    return [0] * pad + [0 if e == 1 else s for e, s in zip(shape, strides)]
 
 
 class Context:

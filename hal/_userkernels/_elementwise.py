@@ -19,8 +19,7 @@ import time
 
 from .._array import Array
 from .._errors import HalTypeError, HalValueError
-from .._jit._backends import Index, Int32
-from .._jit._run import _bstrides
+from .._jit._backends import Index, strided_args
 from .._manipulation import broadcast_shapes
 from . import _common, _params
 
@@ -126,10 +125,7 @@ class ElementwiseKernel:
         kargs += scalars
         kargs.append(Index(n))
         if not flat:
-            meta = list(shape)
-            for v in views:
-                meta += _bstrides(v[2], v[3], shape)
-            kargs += [Int32(len(shape)), launch.meta(meta)]
+            kargs += strided_args(launch, views, shape)
         launch.launch(k, n, kargs)
         results = [launch.wrap(o, d) for o, d in zip(outs, out_dtypes)]
         for given, r in zip(outs_given, results):

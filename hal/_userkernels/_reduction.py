@@ -20,7 +20,8 @@ import time
 from .._array import Array
 from .._errors import HalError, HalTypeError, HalValueError
 from .._jit._backends import Index, Int32
-from .._jit._run import Context, _bstrides
+from .._jit._backends import broadcast_strides, reduce_variant
+from .._jit._run import Context
 from .._jit._trace import Tracer, normalise_axes
 from .._manipulation import broadcast_shapes
 from . import _common, _params
@@ -93,14 +94,7 @@ class ReductionKernel:
         scalars = [_common.scalar_arg(self._label, p.name, a, d)
                    for p, a, d in zip(self.in_params, args, in_dtypes)
                    if not isinstance(a, Array)]
-        same = all(v[4] and tuple(v[2]) == full for v in views)
-        nd = len(full)
-        if same and tuple(axes) == tuple(range(nd - len(axes), nd)):
-            variant = "flat"
-        elif same and tuple(axes) == tuple(range(len(axes))):
-            variant = "cols"
-        else:
-            variant = "strided"
+        variant = reduce_variant(views, full, axes)
         leaf_dtypes = tuple(a.dtype for a in arrays)
         is_array = tuple(isinstance(a, Array) for a in args)
         key = (device, variant, leaf_dtypes, tuple(in_dtypes), out_dtype, acc, is_array)
@@ -118,7 +112,7 @@ class ReductionKernel:
         if variant == "strided":
             meta = [full[d] for d in kept] + [full[d] for d in axes]
             for v in views:
-                b = _bstrides(v[2], v[3], full)
+                b = broadcast_strides(v[2], v[3], full)
                 meta += [b[d] for d in kept] + [b[d] for d in axes]
             kargs += [Int32(len(kept)), Int32(len(axes)), launch.meta(meta)]
         G = Context(launch, {}).groups(n_out, R)

@@ -480,7 +480,7 @@ def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
                              variant == "strided")
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
     source = _lower.header(launcher.target, loops, device.dtypes) + "\n" + \
-        "\n".join(lines) + "\n"
+        _lower.canonical_names(lines) + "\n"
     options = _lower.options(device.dtypes, loops)
     program = compile_source(device, "hal lazy fused kernel", source, options)
     sig = ["buf"] + ["buf", INDEX] * len(leaf_nodes)

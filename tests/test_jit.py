@@ -196,3 +196,20 @@ def test_hypothesis_where_astype_chain(dtype_name, ndim):
     x = S.to_device(np.arange(int(np.prod(shape))).reshape(shape).astype(dtype.numpy))
     for j, e in zip(hal.jit(fn)(x), fn(x)):
         _same(j, e)
+
+
+def test_the_same_graph_compiles_once_per_process(xp, device):
+    """Two separately decorated functions with one graph share one compiled kernel:
+    the generated source names its variables canonically, not by the process-wide node
+    counter (each new jitted function used to compile again, ~50-150 ms)."""
+    def make():
+        return hal.jit(lambda x, y: hal.sum((x - y) * (x + 2.5)))
+    x = xp.asarray(np.arange(8, dtype=np.float32), device=device)
+    first, second = make(), make()
+    expected = float(np.sum((np.arange(8) - 1.0) * (np.arange(8) + 2.5)))
+    assert float(first(x, x * 0 + 1)) == pytest.approx(expected)
+    assert float(second(x, x * 0 + 1)) == pytest.approx(expected)
+    if fuses(device):
+        assert second.stats["traces"] == 1 and second.stats["compiles"] == 0
+        assert second.explain(x, x).split("kernel source")[1] == \
+            first.explain(x, x).split("kernel source")[1]

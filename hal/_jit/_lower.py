@@ -15,6 +15,8 @@ an input broadcasts).  Reductions add the map's loop over the reduced extent
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import _dtypes, _kernels
@@ -168,6 +170,21 @@ def ew_kernel(kname: str, params: list[str], n_leaves: int, reads, body_lines,
     return lines
 
 
+_NODE_NAME = re.compile(r"\bv(\d+)\b")
+
+
+def canonical_names(lines) -> str:
+    """The generated lines as text, with the node variables (``v<id>``) renamed in order
+    of first appearance.  Node ids come from one process-wide counter, so without this
+    the same graph gave another source in every trace and every process: each new
+    jitted function (or lazy tree, in a new process) compiled again instead of hitting
+    the in-memory and disk caches.  The renaming is one-to-one, so it changes nothing
+    else."""
+    names: dict[str, str] = {}
+    return _NODE_NAME.sub(lambda m: names.setdefault(m.group(0), f"v{len(names)}"),
+                          "\n".join(lines))
+
+
 def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
     """Source of kernel ``hal_jit_ew``: every output of one iteration space."""
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
@@ -179,7 +196,7 @@ def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
                 for k, x in enumerate(leaves)]
     lines = ew_kernel("hal_jit_ew", params, len(leaves), reads, body(nodes),
                       [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)], strided)
-    src = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
+    src = header(target, loops, device_dtypes) + "\n" + canonical_names(lines) + "\n"
     return src, options(device_dtypes, loops)
 
 
@@ -345,5 +362,5 @@ def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
                            body(nodes, "    "), _to_acc(red, red.args[0]), ctype(red.acc),
                            ctype(red.dtype), ident, step,
                            lambda acc: [f"    out[o] = {final};"], variant)
-    src_text = header(target, loops, device_dtypes) + "\n" + "\n".join(lines) + "\n"
+    src_text = header(target, loops, device_dtypes) + "\n" + canonical_names(lines) + "\n"
     return src_text, options(device_dtypes, loops)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Case", "CASES", "GROUPS", "select", "make_inputs", "VECTOR_N"]
+__all__ = ["Case", "CASES", "GROUPS", "select", "make_inputs", "fused_functions",
+           "VECTOR_N"]
 
 #: elements of the throughput arrays: 64 MiB of float32, far beyond any CPU cache
 VECTOR_N = 2 ** 24
@@ -94,6 +95,14 @@ CASES: tuple[Case, ...] = (
          work=_F32 * _V, tolerance=1e-4),
     Case("reduction", "max(a)", "r = xp.max(a)", "vector", "GB/s", work=_F32 * _V,
          tolerance=0.0),
+    # hal.jit: the same expressions fused into one kernel each (on the NumPy device
+    # through hal, a jitted function runs eagerly); NumPy runs them op by op
+    Case("fusion", "jit: a * b + c * d - e", "r = fused['axpy'](a, b, c, d, e)", "vector",
+         "GB/s", work=6 * _F32 * _V, rounds=(5, 21),
+         numpy_stmt="r = a * b + c * d - e"),
+    Case("fusion", "jit: sum((a - b) ** 2)", "r = fused['sqdist'](a, b)", "vector",
+         "GB/s", work=2 * _F32 * _V, tolerance=1e-4,
+         numpy_stmt="r = xp.sum((a - b) ** 2)"),
     # host <-> device copies of 2^24 float32 (NumPy: a host memcpy of the same bytes)
     Case("copy", "host → device  (64 MiB)", "r = xp.asarray(h, device=device, copy=True)",
          "vector", "GB/s", work=_F32 * _V, tolerance=0.0,
@@ -110,8 +119,28 @@ CASES: tuple[Case, ...] = (
 )
 
 #: every group, in table order (``first-call`` is measured by ``_firstcall``)
-GROUPS = ("latency", "dispatch", "elementwise", "reduction", "copy", "matmul",
+GROUPS = ("latency", "dispatch", "elementwise", "reduction", "fusion", "copy", "matmul",
           "first-call")
+
+
+_FUSED: dict = {}
+
+
+def fused_functions() -> dict:
+    """The jitted functions of the ``fusion`` rows, made once per process (a jitted
+    function traces once per cache key: later rounds time the fused kernel alone)."""
+    if not _FUSED:
+        import hal
+
+        @hal.jit
+        def axpy(a, b, c, d, e):
+            return a * b + c * d - e
+
+        @hal.jit
+        def sqdist(a, b):
+            return hal.sum((a - b) ** 2)
+        _FUSED.update(axpy=axpy, sqdist=sqdist)
+    return _FUSED
 
 
 def select(quick: bool, groups=None) -> list[Case]:

@@ -137,7 +137,7 @@ def _device_namespace(dev, host: dict, uploaded: dict) -> dict:
                          for k, v in host.items()}
         hal.synchronize(dev)
     return {"xp": hal, "device": dev, "sync": functools.partial(hal.synchronize, dev),
-            **uploaded[dev]}
+            "fused": _cases.fused_functions(), **uploaded[dev]}
 
 
 def _row(case: _cases.Case, device: str, **fields) -> dict:

@@ -211,6 +211,17 @@ DEVICE_FN hal_bool op_greater_equal(T a, T b) { return a >= b; }
 #define IM(z) ((z).y)
 DEVICE_FN T c_make(T_REAL re, T_REAL im) { T z; z.x = re; z.y = im; return z; }
 DEVICE_FN T c_mul(T a, T b) { return c_make(RE(a) * RE(b) - IM(a) * IM(b), RE(a) * IM(b) + IM(a) * RE(b)); }
+/* a * b with every product rounded on its own: separate statements are never
+ * contracted into an fma (C's FP_CONTRACT applies within one expression), as NumPy's
+ * scalar C (npy_cpow's cmul) computes it; where a product overflows, inf - inf gives
+ * its nan, not an fma's inf.  (NumPy's SIMD multiply loop does use fma: c_mul above.) */
+DEVICE_FN T c_mul_rounded(T a, T b) {
+    T_REAL rr = RE(a) * RE(b);
+    T_REAL ii = IM(a) * IM(b);
+    T_REAL ri = RE(a) * IM(b);
+    T_REAL ir = IM(a) * RE(b);
+    return c_make(rr - ii, ri + ir);
+}
 DEVICE_FN T c_div(T a, T b) {
     /* Smith's algorithm: no overflow for large |b|; times 1/d, as NumPy's loop and
      * npy_cpow's quotient compute it (the same roundings) */
@@ -672,14 +683,14 @@ DEVICE_FN T op_pow(T a, T b) {
          * rounding of exp(b log a) just below it). */
         int n = (int)RE(b);
         if (n == 1) return a;
-        if (n == 2) return c_mul(a, a);
-        if (n == 3) return c_mul(a, c_mul(a, a));
+        if (n == 2) return c_mul_rounded(a, a);
+        if (n == 3) return c_mul_rounded(a, c_mul_rounded(a, a));
         int m = n < 0 ? -n : n;
         T result = c_make(1, 0), base = a;
         while (m) {
-            if (m & 1) result = c_mul(result, base);
+            if (m & 1) result = c_mul_rounded(result, base);
             m >>= 1;
-            if (m) base = c_mul(base, base);
+            if (m) base = c_mul_rounded(base, base);
         }
         return n < 0 ? c_div(c_make(1, 0), result) : result;
     }

@@ -128,7 +128,12 @@ def _mod(value, n):
 def sanitize(name, loop, x1, x2):
     """Keep integer inputs where the standard (and every backend) defines the result:
     no division by zero or ``INT_MIN // -1``, no negative integer powers, no shift
-    by a negative amount or by the bit width or more."""
+    by a negative amount or by the bit width or more.  Complex ``pow``: no exponent
+    whose phase ``Im(b) ln|a| + Re(b) arg(a)`` is beyond the dtype's precision (a
+    phase of 1e8 radians in float32 has no significant bits: the direction of the
+    result, and the signs of an overflowed one, are noise in NumPy's answer too)."""
+    if loop.kind == "c" and name == "pow":
+        return x1, _resolvable_exponent(loop, x1, x2)
     if loop.kind not in "iu":
         return x1, x2
     bits = 8 * loop.itemsize
@@ -143,6 +148,23 @@ def sanitize(name, loop, x1, x2):
     elif name in ("bitwise_left_shift", "bitwise_right_shift"):
         x2 = _mod(x2, bits)
     return x1, x2
+
+
+def _resolvable_exponent(loop, x1, x2):
+    """``x2``, or 2 (an exact, well-conditioned power) in its place when the phase of
+    some ``x1 ** x2`` has fewer than ~16 significant bits in ``loop``."""
+    limit = 2.0 ** (np.finfo(hs.np_dtype(loop)).nmant - 16)
+    with np.errstate(all="ignore"):
+        a = np.asarray(x1, dtype=np.complex128)
+        b = np.asarray(x2, dtype=np.complex128)
+        phase = np.abs(b.imag * np.log(np.abs(a))) + np.abs(b.real * np.angle(a))
+    # NaN phases (0 ** b, inf ** b, NaN inputs) are special values, kept
+    unresolvable = ~(phase < limit) & np.isfinite(phase)
+    if not unresolvable.any():
+        return x2
+    if isinstance(x2, np.ndarray):
+        return np.full_like(x2, 2)
+    return type(x2)(2)
 
 
 def _kind_of(item):
@@ -196,7 +218,18 @@ def check_binary(spec, a, b, *, form="function"):
     a, b = sanitize(spec.name, loop, a, b)
     out = fn(*_hal_args(a, b))
     expected = reference(spec, loop, result, a, b)
-    hs.assert_matches(out, expected, dtype=result, msg=where, **tolerances(spec, loop))
+    try:
+        hs.assert_matches(out, expected, dtype=result, msg=where, **tolerances(spec, loop))
+    except AssertionError:
+        if not (spec.name == "pow" and loop is xp.complex64):
+            raise
+        # NumPy's complex64 pow with a large exponent goes through glibc's cpowf, whose
+        # float argument loses up to ~1e-5 of the phase (e.g. (-0.25+1j)**100: 1.5e-5
+        # from the exact value, hal's kernel 5e-7): the more accurate answer, computed
+        # in complex128 and rounded, is accepted too
+        accurate = reference(spec, xp.complex128, result, a, b)
+        hs.assert_matches(out, accurate, dtype=result, msg=where + " (complex128 reference)",
+                          **tolerances(spec, loop))
     hs.check_against_strict(out.dtype, spec.name, _kind_of(a), _kind_of(b))
 
 

@@ -32,7 +32,8 @@ def capabilities() -> hal.Capabilities:
     """The device's capability profile: the promise the conformance kit checks."""
     return hal.Capabilities(
         dtypes=DTYPES,
-        features=frozenset({"atomics", "host_memory"}),
+        # no "host_memory": its buffers are treated as device memory (always copied)
+        features=frozenset({"atomics"}),
         max_dimensions=32,
         host_fallback_ops=HOST_OPS,
     )

@@ -45,6 +45,18 @@ def strided_args(launcher, views, shape) -> list:
     return [Int32(len(shape)), launcher.meta(meta)]
 
 
+def _cached_meta(cache: dict, values, upload):
+    """A small device buffer of int64 ``values`` (shapes, strides), made by
+    ``upload(host_array)`` once per distinct tuple; the cache is bounded."""
+    values = tuple(values)
+    buf = cache.get(values)
+    if buf is None:
+        if len(cache) > 4096:
+            cache.clear()
+        buf = cache[values] = upload(np.asarray(values or (0,), dtype=np.int64))
+    return buf
+
+
 def reduce_variant(views, full, axes) -> str:
     """Which map+reduce kernel fits: ``flat`` (contiguous inputs of the full shape,
     reduced axes last), ``cols`` (reduced axes first) or ``strided``."""
@@ -153,14 +165,8 @@ class OneAPILauncher:
         return self.dpnp.empty(tuple(shape), dtype=dtype.numpy, sycl_queue=self.queue)
 
     def meta(self, values):
-        values = tuple(values)
-        buf = self._meta.get(values)
-        if buf is None:
-            if len(self._meta) > 4096:
-                self._meta.clear()
-            buf = self._meta[values] = self.dpnp.asarray(
-                np.asarray(values or (0,), dtype=np.int64), sycl_queue=self.queue)
-        return buf
+        return _cached_meta(self._meta, values, lambda host: self.dpnp.asarray(
+            host, sycl_queue=self.queue))
 
     @staticmethod
     def buffer(native):
@@ -239,15 +245,10 @@ class CuPyLauncher:
             return self.cp.empty(tuple(shape), dtype=dtype.numpy)
 
     def meta(self, values):
-        values = tuple(values)
-        buf = self._meta.get(values)
-        if buf is None:
-            if len(self._meta) > 4096:
-                self._meta.clear()
+        def upload(host):
             with self.cp.cuda.Device(self.device.index):
-                buf = self._meta[values] = self.cp.asarray(
-                    np.asarray(values or (0,), dtype=np.int64))
-        return buf
+                return self.cp.asarray(host)
+        return _cached_meta(self._meta, values, upload)
 
     @staticmethod
     def buffer(native):

@@ -10,7 +10,9 @@ as eager hal decides it (``_trace`` computes dtypes with eager's own helpers).  
   computed in ``loop`` dtype;
 * ``cast``: ``astype``;  ``where``: ``where(c, a, b)`` in dtype ``loop``;
 * ``reduce``: sum, prod, max, min, mean, any, all over ``axes`` (normalised), with the
-  accumulator dtype ``acc``;
+  accumulator dtype ``acc``; also ``var`` and ``std``, whose operand is the squared
+  deviation from a ``mean`` node (``_namespace._moment``: two kernels, the producer
+  chain fused into both) and whose ``param`` is the correction;
 * ``user``: a single-output ``hal.ElementwiseKernel`` (``op`` its ``UserOp``: the
   statements it adds to a fused kernel, see ``_userkernels._elementwise``).
 """
@@ -20,15 +22,17 @@ from __future__ import annotations
 import itertools
 
 REDUCTIONS = ("sum", "prod", "max", "min", "mean", "any", "all")
+#: reduce nodes over squared deviations (see ``_namespace._moment``)
+MOMENTS = ("var", "std")
 _ids = itertools.count()
 
 
 class Node:
     __slots__ = ("kind", "op", "args", "dtype", "loop", "axes", "keepdims", "acc", "id",
-                 "where", "ndim")
+                 "where", "ndim", "param")
 
     def __init__(self, kind, op, args, dtype, ndim, *, loop=None, axes=(), keepdims=False,
-                 acc=None, where=""):
+                 acc=None, where="", param=None):
         self.kind = kind
         self.op = op
         self.args = tuple(args)
@@ -41,6 +45,8 @@ class Node:
         self.id = next(_ids)
         #: the user's source line that made this node (explain, errors)
         self.where = where
+        #: var/std: the correction (degrees of freedom subtracted from the count)
+        self.param = param
 
     @property
     def fusible(self) -> bool:
@@ -54,6 +60,8 @@ class Node:
         extra = ""
         if self.kind == "reduce":
             extra = f", axes={self.axes}, keepdims={self.keepdims}"
+            if self.op in MOMENTS:
+                extra += f", correction={self.param}"
         elif self.kind == "cast":
             extra = f" -> {self.dtype.name}"
         elif self.kind == "input":
@@ -73,6 +81,14 @@ def eager(node: Node, values: list):
         return hal.astype(args[0], node.dtype)
     if node.kind == "where":
         return hal.where(*args)
+    if node.kind == "reduce" and node.op in MOMENTS:
+        # the operand is already the squared deviation: its sum over the count
+        x = args[0]
+        n = 1
+        for d in node.axes:
+            n *= x.shape[d]
+        out = hal.sum(x, axis=node.axes, keepdims=node.keepdims) / max(n - node.param, 0.0)
+        return hal.sqrt(out) if node.op == "std" else out
     if node.kind == "reduce":
         return getattr(hal, node.op)(args[0], axis=node.axes, keepdims=node.keepdims)
     if node.kind == "user":

@@ -206,7 +206,7 @@ def _acc_ops(red: Node):
     """(identity, combine(acc, v), merge(acc, partial), final(acc)) C snippets."""
     acc, out = red.acc, red.dtype
     a_t = ctype(acc)
-    if red.op in ("sum", "mean"):
+    if red.op in ("sum", "mean", "var", "std"):
         ident, step = f"(({a_t})0)", "acc = acc + x;"
     elif red.op == "prod":
         ident, step = f"(({a_t})1)", "acc = acc * x;"
@@ -231,6 +231,17 @@ def _acc_ops(red: Node):
         raise AssertionError(red.op)
     if red.op == "mean":
         final = f"(({ctype(out)})(acc / ({a_t})R))"
+    elif red.op in ("var", "std"):
+        # over max(R - correction, 0), as eager's p_final (kernels/reduce.c R_OP_VAR)
+        c = red.param
+        if c == int(c):
+            k = f"((index_t){int(c)})"
+            count = f"(({a_t})(R > {k} ? R - {k} : 0))"
+        else:
+            cl = literal(c, acc)
+            count = f"((({a_t})R > {cl}) ? ({a_t})R - {cl} : ({a_t})0)"
+        q = f"(acc / {count})"
+        final = f"(({ctype(out)})sqrt({q}))" if red.op == "std" else f"(({ctype(out)}){q})"
     else:
         final = f"(({ctype(out)})acc)"
     return ident, step, final
@@ -240,8 +251,8 @@ def _to_acc(red: Node, src: Node) -> str:
     v = f"v{src.id}"
     if red.op in ("any", "all"):
         return f"(({ctype(red.acc)})({v} != 0))"
-    return f"(({ctype(red.acc)})(({ctype(red.dtype)}){v}))" if red.op != "mean" else \
-        f"(({ctype(red.acc)}){v})"
+    return f"(({ctype(red.acc)})(({ctype(red.dtype)}){v}))" if red.op not in (
+        "mean", "var", "std") else f"(({ctype(red.acc)}){v})"
 
 
 def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lines,

@@ -12,7 +12,7 @@ import types
 
 from .._array import Array
 from .._optable import BINARY, UNARY
-from ._graph import REDUCTIONS
+from ._graph import MOMENTS, REDUCTIONS
 from ._trace import (HalTracingError, Tracer, ew_dtypes, int_scalar_in_range,
                      normalise_axes, reduce_node_dtype, user_line)
 
@@ -132,8 +132,49 @@ def _reduction(name):
             oshape = tuple(s for d, s in enumerate(shape) if d not in axes)
         if any(shape[d] == 0 for d in axes) and name in ("max", "min"):
             return rec.cut(name, real, (x,), {"axis": axis, "keepdims": keepdims})
-        return rec.node("reduce", name, [x._node], out, oshape, axes=axes,
-                        keepdims=keepdims, acc=_acc(name, out), where=user_line())
+        # the same reduction of the same value is one node (a layer norm's mean, and
+        # the mean inside its var, are one kernel)
+        memo = ("reduce", name, x._node.id, axes, keepdims)
+        hit = rec.memo.get(memo)
+        if hit is None:
+            hit = rec.memo[memo] = rec.node("reduce", name, [x._node], out, oshape,
+                                            axes=axes, keepdims=keepdims,
+                                            acc=_acc(name, out), where=user_line())
+        return hit
+    traced.__name__ = name
+    return traced
+
+
+def _moment(name):
+    """``var``/``std`` as eager hal's OpenCL kernels compute them, in two passes: the
+    mean (a fused map+reduce), then the sum of squared deviations from it (the
+    producer chain fused again, recomputed rather than stored) over the count less the
+    correction.  Float16 (eager takes its mean in float16) and complex cut."""
+    import hal
+    real = getattr(hal, name)
+
+    def traced(x, /, *, axis=None, correction=0.0, keepdims=False):
+        rec = _recorder((x,))
+        kwargs = {"axis": axis, "correction": correction, "keepdims": keepdims}
+        if rec is None:
+            return real(x, **kwargs)
+        if x.dtype.kind not in "iuf" or x.dtype is hal.float16 or \
+                not isinstance(correction, (int, float)) or isinstance(correction, bool):
+            return rec.cut(name, real, (x,), kwargs)
+        axes = normalise_axes(name, axis, x.ndim)
+        out = reduce_node_dtype(rec, name, x, axes, keepdims)  # eager's dtype and errors
+        if x.dtype is not out:  # integers: in the default floating dtype, as eager
+            x = _astype(x, out)
+        traced_fns = traced_functions()
+        centre = traced_fns["mean"](x, axis=axes, keepdims=True)
+        dev = traced_fns["subtract"](x, centre)
+        sq = traced_fns["multiply"](dev, dev)
+        shape = x._shape
+        oshape = (tuple(1 if d in axes else s for d, s in enumerate(shape)) if keepdims
+                  else tuple(s for d, s in enumerate(shape) if d not in axes))
+        return rec.node("reduce", name, [sq._node], out, oshape, axes=axes,
+                        keepdims=keepdims, acc=out, param=float(correction),
+                        where=user_line())
     traced.__name__ = name
     return traced
 
@@ -176,6 +217,8 @@ def traced_functions() -> dict:
             _TRACED[name] = _elementwise(spec)
         for name in REDUCTIONS:
             _TRACED[name] = _reduction(name)
+        for name in MOMENTS:
+            _TRACED[name] = _moment(name)
         _TRACED["astype"] = _astype
         _TRACED["where"] = _where
     return _TRACED

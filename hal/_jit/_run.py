@@ -322,6 +322,8 @@ class Recorder:
         self.env: dict = {}
         self.captures: dict = {}
         self.shape_dependent = ""
+        #: reductions already recorded, by (op, operand, axes, keepdims): one node each
+        self.memo: dict = {}
         self.namespace = Namespace(self)
 
     def shape_read(self, tracer) -> None:
@@ -368,6 +370,8 @@ class Recorder:
             self.materialize(inner)
         groups: dict = {}
         for n in pending:
+            if n in self.env:  # computed meanwhile, as another's inner reduction
+                continue
             if n.kind == "reduce":
                 leaves, order = _region(n.args[0], self.env)
                 self._add(KernelStep(leaves, order, [], red=n))

@@ -473,7 +473,7 @@ def _configure_speedups() -> None:
         o = op(spec.name)
         return (o.cache, _resolver(o, resolve_fn), spec.name)
 
-    getitem = op("getitem")
+    getitem, setitem = op("getitem"), op("setitem")
     _speedups.configure(
         Array,
         tuple(slot(s, _resolve_binary) for s in binary),
@@ -482,6 +482,8 @@ def _configure_speedups() -> None:
         (getitem.cache, Array._getitem, "__getitem__"),
         Array._getitem,
         _raise_translated,
+        (setitem.cache, Array._setitem, "__setitem__"),
+        Array._setitem,
     )
 
 

@@ -10,9 +10,11 @@
  *     entry = cache[key]                  # (kernel, result placement)
  *     out   = Array(kernel(x1.native, x2.native), entry.placement)
  *
- * Everything else (resolution on a miss, errors, in-place ops, indexing with arrays)
- * stays in Python: a miss calls the op's Python resolver, which fills the cache.
- * hal works without this module (hal/_elementwise.py has the same path in Python);
+ * and the same for basic indexing (x[1:-1, 2], and x[k] = y where y has x's
+ * placement).  Everything else (resolution on a miss, errors, in-place ops, indexing
+ * with arrays, values needing checks or casts) stays in Python: a miss calls the
+ * op's Python resolver, which fills the cache.  hal works without this module
+ * (hal/_elementwise.py and hal/_array.py have the same paths in Python);
  * HAL_NO_SPEEDUPS=1 turns it off.
  */
 #define PY_SSIZE_T_CLEAN
@@ -47,6 +49,8 @@ static OpSlot compare_ops[6];            /* indexed by Py_LT .. Py_GE */
 static OpSlot unary_ops[N_UNARY];
 static OpSlot getitem_op;                /* cache: placement -> kernel(native, key) */
 static PyObject *getitem_slow = NULL;    /* callable(self, key) for other keys */
+static OpSlot setitem_op;                /* cache: placement -> kernel(native, key, v) */
+static PyObject *setitem_slow = NULL;    /* callable(self, key, value): the rest */
 static PyObject *raise_translated = NULL;/* callable(exc, name, placement): raises */
 
 #define IS_ARRAY(o) (Py_TYPE(o) == array_type || \
@@ -211,10 +215,34 @@ array_richcompare(PyObject *a, PyObject *b, int opid)
     return binary_call(&compare_ops[opid], a, b);
 }
 
+/* A key of basic indexing only (a view, never a gather): an int, a slice, or a tuple
+ * of ints, slices, None and Ellipsis.  Python's _native_key passes such keys through
+ * unchanged and picks the basic op; anything else (arrays, lists, bools, objects with
+ * __index__) takes the Python path, which validates and converts it. */
+static int
+is_basic_key(PyObject *key)
+{
+    if (PyLong_CheckExact(key) || PySlice_Check(key)) {
+        return 1;
+    }
+    if (!PyTuple_CheckExact(key)) {
+        return 0;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(key);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *k = PyTuple_GET_ITEM(key, i);
+        if (!(PyLong_CheckExact(k) || PySlice_Check(k) || k == Py_None ||
+              k == Py_Ellipsis)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static PyObject *
 array_subscript(PyObject *self, PyObject *key)
 {
-    if (getitem_op.cache == NULL || !(PyLong_CheckExact(key) || PySlice_Check(key))) {
+    if (getitem_op.cache == NULL || !is_basic_key(key)) {
         if (getitem_slow == NULL) {
             PyErr_SetString(PyExc_TypeError, "hal speedups are not configured");
             return NULL;
@@ -235,6 +263,59 @@ array_subscript(PyObject *self, PyObject *key)
     PyObject *native = PyObject_Vectorcall(kernel, args, 2, NULL);
     return native ? new_array(native, x->placement)
                   : kernel_failed(&getitem_op, x->placement);
+}
+
+/* x[key] = value with a basic key and a value of x's own placement (same device, same
+ * dtype: nothing to check or cast); everything else, and a cache miss, takes the
+ * Python path (Array._setitem), which validates the value and resolves the kernel. */
+static int
+array_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
+{
+    ArrayObject *x = (ArrayObject *)self;
+    if (value == NULL) {
+        /* as for a Python class with __setitem__ and no __delitem__ */
+        PyErr_SetString(PyExc_AttributeError, "__delitem__");
+        return -1;
+    }
+    if (setitem_op.cache != NULL && IS_ARRAY(value) &&
+            ((ArrayObject *)value)->placement == x->placement && is_basic_key(key)) {
+        PyObject *kernel = PyDict_GetItemWithError(setitem_op.cache, x->placement);
+        if (kernel != NULL) {
+            PyObject *placement = x->placement, *target = x->native;
+            PyObject *source = ((ArrayObject *)value)->native;
+            Py_INCREF(kernel);
+            Py_INCREF(placement);
+            Py_INCREF(target);
+            Py_INCREF(source);
+            PyObject *args[3] = {target, key, source};
+            PyObject *native = PyObject_Vectorcall(kernel, args, 3, NULL);
+            Py_DECREF(kernel);
+            Py_DECREF(target);
+            Py_DECREF(source);
+            if (native == NULL) {
+                kernel_failed(&setitem_op, placement);
+                Py_DECREF(placement);
+                return -1;
+            }
+            Py_DECREF(placement);
+            Py_SETREF(x->native, native);
+            return 0;
+        }
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+    }
+    if (setitem_slow == NULL) {
+        PyErr_SetString(PyExc_TypeError, "hal speedups are not configured");
+        return -1;
+    }
+    PyObject *args[3] = {self, key, value};
+    PyObject *r = PyObject_Vectorcall(setitem_slow, args, 3, NULL);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
 }
 
 static void
@@ -265,6 +346,7 @@ static PyNumberMethods array_as_number = {
 
 static PyMappingMethods array_as_mapping = {
     .mp_subscript = array_subscript,
+    .mp_ass_subscript = array_ass_subscript,
 };
 
 static PyTypeObject ArrayBase_Type = {
@@ -399,8 +481,13 @@ static PyObject *
 configure(PyObject *module, PyObject *args)
 {
     PyObject *cls, *binary, *compare, *unary, *getitem, *slow, *raiser;
-    if (!PyArg_ParseTuple(args, "O!OOOOOO", &PyType_Type, &cls, &binary, &compare,
-                          &unary, &getitem, &slow, &raiser)) {
+    PyObject *setitem = NULL, *set_slow = NULL;
+    if (!PyArg_ParseTuple(args, "O!OOOOOO|OO", &PyType_Type, &cls, &binary, &compare,
+                          &unary, &getitem, &slow, &raiser, &setitem, &set_slow)) {
+        return NULL;
+    }
+    if ((setitem == NULL) != (set_slow == NULL)) {
+        PyErr_SetString(PyExc_TypeError, "configure: setitem and setitem_slow go together");
         return NULL;
     }
     if (!PyType_IsSubtype((PyTypeObject *)cls, &ArrayBase_Type)) {
@@ -410,8 +497,13 @@ configure(PyObject *module, PyObject *args)
     if (set_slots(binary_ops, N_BINARY, binary, "binary") < 0 ||
         set_slots(compare_ops, 6, compare, "compare") < 0 ||
         set_slots(unary_ops, N_UNARY, unary, "unary") < 0 ||
-        set_slot(&getitem_op, getitem) < 0) {
+        set_slot(&getitem_op, getitem) < 0 ||
+        (setitem != NULL && set_slot(&setitem_op, setitem) < 0)) {
         return NULL;
+    }
+    if (set_slow != NULL) {
+        Py_INCREF(set_slow);
+        Py_XSETREF(setitem_slow, set_slow);
     }
     Py_INCREF(cls);
     Py_XSETREF(array_type, (PyTypeObject *)cls);
@@ -464,7 +556,8 @@ wrap(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef module_methods[] = {
     {"configure", configure, METH_VARARGS,
-     "configure(Array, binary, compare, unary, getitem, getitem_slow, raise_translated)"},
+     "configure(Array, binary, compare, unary, getitem, getitem_slow, raise_translated"
+     "[, setitem, setitem_slow])"},
     {"make_function", make_function, METH_VARARGS,
      "make_function(arity, (cache, resolver, name)) -> a fast elementwise function"},
     {"wrap", (PyCFunction)(void (*)(void))wrap, METH_FASTCALL,

@@ -116,13 +116,21 @@ CASES = {
     "m[None]": lambda: m[None], "m[:,None,1]": lambda: m[:, None, 1],
     "f[b]": lambda: f[b], "f[idx]": lambda: f[hal.asarray([3, 0, 0], device="numpy")],
     "f[[1,2]]": lambda: f[[1, 2]], "m[m>5]": lambda: m[m > 5], "s0[()]": lambda: s0[()],
-    "f[True]": lambda: f[True],
+    "f[True]": lambda: f[True], "m[1:,::2]": lambda: m[1:, ::2], "m[-1,...]": lambda: m[-1, ...],
+    "m[(1,)]": lambda: m[(1,)], "m[1,True]": lambda: m[1, True], "m[i[0],1]": lambda: m[1, j[2]],
     # setitem
     "f[1]=9": lambda: setitem(f, 1, 9.0), "f[1:3]=g[:2]": lambda: setitem(f, slice(1, 3), g[:2]),
     "m[0]=f": lambda: setitem(m, 0, hal.astype(f, hal.float32)),
     "f[b]=0": lambda: setitem(f, b, 0.0), "i[idx]=7": lambda: setitem(
         i, hal.asarray([0, 2], device="numpy"), 7),
     "m[...,1]=-1": lambda: setitem(m, (Ellipsis, 1), -1.0),
+    # setitem fast path (basic key, value of x's placement) and its neighbours
+    "m[1:,1:]=m[:2,:3]": lambda: setitem(m, (slice(1, None), slice(1, None)), m[:2, :3]),
+    "m[0,None]=m[1]": lambda: setitem(m, (0, None), m[1]), "f[()]=g": lambda: setitem(f, (), g),
+    "E m[1]=f(f64)": lambda: setitem(m, 1, f), "f[1]=i[0]": lambda: setitem(f, 1, i[0]),
+    "E f[1:]=g": lambda: setitem(f, slice(1, None), g), "E f[0]=i": lambda: setitem(f, 0, g[:2]),
+    "E m[0,0,0]=m[0,0]": lambda: setitem(m, (0, 0, 0), m[0, 0]),
+    "E f[1.5]=g[0]": lambda: setitem(f, 1.5, g[0]),
     # conversions
     "float(s0)": lambda: float(s0), "int(i[1])": lambda: int(i[1]),
     "bool(b[0])": lambda: bool(b[0]), "complex(z[0])": lambda: complex(z[0]),

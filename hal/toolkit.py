@@ -26,6 +26,9 @@ Op table and dtypes
     ``OPS`` (qualified name -> ``OpSpec``), ``UNARY``, ``BINARY``, ``OpSpec``,
     ``TO_BOOL``/``TO_REAL`` (kinds of result), ``DType``, ``ALL_DTYPES``,
     ``dtype_by_name``, ``from_numpy_dtype``, ``real_of``, ``as_dtype``.
+Launch layouts
+    ``rows_layout(shape, operand_strides)`` (a strided iteration folded into at most
+    three dimensions for the row kernels of ``kernels/strided.h``, or None).
 Errors and dispatch from inside a kernel
     ``dtype_error(op, device, dtype)`` (the error naming devices that hold a dtype),
     ``call_op(name, device, dtypes, *native_args)`` (run another op of the same
@@ -49,6 +52,7 @@ from ._kernels import (TARGETS, KernelArg, KernelSpec, Manifest, elementwise_ins
                        elementwise_result_dtype, feature_defines, files, kernel_text,
                        kernels_root, manifest, options, pattern, prelude, program_defines,
                        source, type_defines)
+from ._layout import rows_layout
 from ._optable import BINARY, OPS, TO_BOOL, TO_REAL, UNARY, OpSpec
 
 __all__ = [
@@ -58,6 +62,8 @@ __all__ = [
     # instantiation
     "program_defines", "type_defines", "feature_defines", "options",
     "elementwise_instance", "elementwise_result_dtype",
+    # launch layouts
+    "rows_layout",
     # disk cache
     "cache_key", "cache_load", "cache_store", "private_dir", "cache_root",
     "cache_enabled",

@@ -4,6 +4,7 @@
  *   cast_<dst>            out[i] = convert<dst>(a[a_off + i])          contiguous
  *   assign_strided_<dst>  out[out_off + dst strides] = convert(a[src strides])
  *                         (meta: shape, destination strides, source strides)
+ *   assign_rows<SA>_<dst> the same for views folded into rows (strided.h)
  *
  * ``ndim`` is a run-time argument; strides are in elements.  Destinations that
  * need fp64/fp16 exist only where the prelude enables them (HAL_FP64, HAL_FP16).
@@ -95,6 +96,22 @@ KERNEL void assign_strided_##dst(GLOBAL_MEM DST *out, const index_t out_off, \
     index_t i = GLOBAL_ID_0; \
     if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = \
         CONV(DST, a[a_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]); \
+} \
+HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, 1) \
+HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, 0)
+
+/* assign_rows<SA>_<dst>: assign_strided for views folded into rows (strided.h), the
+ * destination's step along a row 1, the source's SA (1 or 0: broadcast along rows) */
+#define HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, SA) \
+KERNEL void assign_rows##SA##_##dst(GLOBAL_MEM DST *out, const index_t out_off, \
+                                    GLOBAL_MEM const T *a, const index_t a_off, \
+                                    const index_t inner, const index_t n1, \
+                                    const index_t out0, const index_t out1, \
+                                    const index_t a0, const index_t a1) \
+{ \
+    ROWS_INDEX \
+    (void)i; \
+    out[ROWS_AT(out_off, out0, out1, 1)] = CONV(DST, a[ROWS_AT(a_off, a0, a1, SA)]); \
 }
 
 /* A plugin appends one instantiation per (source, destination), e.g.

@@ -10,6 +10,9 @@
  *   binary_as_<op>         a is a kernel scalar argument, b contiguous
  *   binary_bs_<op>         b is a kernel scalar argument, a contiguous
  *   binary_strided_<op>    broadcasting: meta = shape, a strides, b strides
+ *   unary_rows_<op>        a view folded into rows (strided.h's ROWS_INDEX), a's
+ *                          step along a row 1
+ *   binary_rows<SA><SB>_<op>  the same for two operands, steps 1 or 0 (11, 10, 01)
  *
  * Outputs are new contiguous arrays; inputs carry an element offset so views are
  * read in place.  ``ndim`` is a run-time argument (strides in elements, 0 where an
@@ -39,6 +42,13 @@ KERNEL void unary_strided_##name(GLOBAL_MEM OUT *RESTRICT out, \
 { \
     index_t i = GLOBAL_ID_0; \
     if (i < n) out[i] = op_##name(a[a_off + strided_offset(i, ndim, meta, meta + ndim)]); \
+} \
+KERNEL void unary_rows_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
+                              const index_t a_off, const index_t inner, const index_t n1, \
+                              const index_t a0, const index_t a1) \
+{ \
+    ROWS_INDEX \
+    out[i] = op_##name(a[ROWS_AT(a_off, a0, a1, 1)]); \
 }
 
 #define HAL_DEFINE_BINARY(name, OUT) \
@@ -71,6 +81,21 @@ KERNEL void binary_strided_##name(GLOBAL_MEM OUT *RESTRICT out, \
     index_t i = GLOBAL_ID_0; \
     if (i < n) out[i] = op_##name(a[a_off + strided_offset(i, ndim, meta, meta + ndim)], \
                                   b[b_off + strided_offset(i, ndim, meta, meta + 2 * ndim)]); \
+} \
+HAL_DEFINE_BINARY_ROWS(name, OUT, 1, 1) \
+HAL_DEFINE_BINARY_ROWS(name, OUT, 1, 0) \
+HAL_DEFINE_BINARY_ROWS(name, OUT, 0, 1)
+
+#define HAL_DEFINE_BINARY_ROWS(name, OUT, SA, SB) \
+KERNEL void binary_rows##SA##SB##_##name(GLOBAL_MEM OUT *RESTRICT out, \
+                                         GLOBAL_MEM const T *RESTRICT a, const index_t a_off, \
+                                         GLOBAL_MEM const T *RESTRICT b, const index_t b_off, \
+                                         const index_t inner, const index_t n1, \
+                                         const index_t a0, const index_t a1, \
+                                         const index_t b0, const index_t b1) \
+{ \
+    ROWS_INDEX \
+    out[i] = op_##name(a[ROWS_AT(a_off, a0, a1, SA)], b[ROWS_AT(b_off, b0, b1, SB)]); \
 }
 
 /* A plugin compiles one op at a time, appending its instantiation, e.g.

@@ -2,6 +2,7 @@
  * per dtype T:
  *
  *   fill, fill_strided    out[...] = value (of type T)
+ *   fill_rows             fill_strided for a view folded into rows (strided.h)
  *   ramp                  out[i] = start + i * step (integers and real floats)
  */
 
@@ -18,6 +19,15 @@ KERNEL void fill_strided(GLOBAL_MEM T *out, const index_t out_off, const T value
 {
     index_t i = GLOBAL_ID_0;
     if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = value;
+}
+
+KERNEL void fill_rows(GLOBAL_MEM T *out, const index_t out_off, const T value,
+                      const index_t inner, const index_t n1, const index_t out0,
+                      const index_t out1)
+{
+    ROWS_INDEX
+    (void)i;
+    out[ROWS_AT(out_off, out0, out1, 1)] = value;
 }
 
 #if defined(T_KIND_I) || defined(T_KIND_U)

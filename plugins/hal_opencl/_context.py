@@ -321,6 +321,26 @@ class DeviceState:
         if self._viewed:
             self.finish_if_viewed(args)
 
+    def launch_rows(self, kernel, inner: int, n1: int, n0: int, *args) -> None:
+        """Run a row kernel (kernels/strided.h) over an output folded into
+        ``(n0, n1, inner)``: an ``(inner, n1, n0)`` launch.  A CPU runtime picks its
+        work-group (it vectorises along the first dimension); a GPU gets rows of up
+        to 256 work-items."""
+        if inner <= 0 or n1 <= 0 or n0 <= 0:
+            return
+        if self.is_cpu:
+            global_size, local = (inner, n1, n0), None
+        else:
+            width = min(256, self.max_work_group_size)
+            global_size, local = (-(-inner // width) * width, n1, n0), (width, 1, 1)
+        with self._launching:
+            kernel.set_args(*args)
+            event = self.cl.enqueue_nd_range_kernel(self.queue, kernel, global_size, local)
+            if self.profile_events is not None:
+                self.profile_events.append((kernel, event))
+        if self._viewed:
+            self.finish_if_viewed(args)
+
     def launch_nd(self, kernel, global_size: tuple, local_size: tuple | None, *args) -> None:
         """Run ``kernel`` with an explicit launch shape (reductions, matmul tiles)."""
         with self._launching:

@@ -23,6 +23,8 @@ from hal.toolkit import BINARY, UNARY
 from ._array import CLArray, c_strides
 from ._state import state_of
 
+rows_layout = toolkit.rows_layout
+
 # linear algebra factorisations and FFTs run on the host by design (declared in the
 # device capabilities, so hal.explain and hal.trace show it)
 HOST_OPS = frozenset(
@@ -78,13 +80,20 @@ def _unary_factory(spec):
         instance = toolkit.elementwise_instance("UNARY", spec.name, spec, loop)
         contiguous = state.kernel("elementwise.c", loop, f"unary_{spec.name}", instance)
         strided = state.kernel("elementwise.c", loop, f"unary_strided_{spec.name}", instance)
-        launch, empty, meta = state.launch, state.empty, state.meta
+        rows = state.kernel("elementwise.c", loop, f"unary_rows_{spec.name}", instance)
+        launch, launch_rows, empty, meta = state.launch, state.launch_rows, state.empty, state.meta
 
         def run(a):
             out = empty(a.shape, out_dtype)
             n = out.size
             if a.contiguous:
                 launch(contiguous, n, out.data, a.data, _index(a.offset), _index(n))
+                return out
+            layout = rows_layout(a.shape, (broadcast_strides(a, a.shape),))
+            if layout is not None and layout[3][0][2] == 1:
+                n0, n1, inner, ((a0, a1, _),) = layout
+                launch_rows(rows, inner, n1, n0, out.data, a.data, _index(a.offset), inner, n1,
+                            a0, a1)
             else:
                 launch(strided, n, out.data, a.data, _index(a.offset), _index(n),
                        _int(a.ndim), meta(a.shape + a.strides))
@@ -104,7 +113,10 @@ def _binary_factory(spec):
         a_scalar = state.kernel("elementwise.c", loop, f"binary_as_{name}", instance)
         b_scalar = state.kernel("elementwise.c", loop, f"binary_bs_{name}", instance)
         strided = state.kernel("elementwise.c", loop, f"binary_strided_{name}", instance)
-        launch, empty, meta = state.launch, state.empty, state.meta
+        rows = {(sa, sb): state.kernel("elementwise.c", loop, f"binary_rows{sa}{sb}_{name}",
+                                       instance)
+                for sa, sb in ((1, 1), (1, 0), (0, 1))}
+        launch, launch_rows, empty, meta = state.launch, state.launch_rows, state.empty, state.meta
 
         def run(a, b):
             a_arr, b_arr = a.__class__ is CLArray, b.__class__ is CLArray
@@ -118,9 +130,18 @@ def _binary_factory(spec):
                 shape = hal.broadcast_shapes(a.shape, b.shape)
                 out = empty(shape, out_dtype)
                 n = out.size
+                a_strides, b_strides = broadcast_strides(a, shape), broadcast_strides(b, shape)
+                layout = rows_layout(shape, (a_strides, b_strides))
+                if layout is not None:
+                    n0, n1, inner, ((a0, a1, sa), (b0, b1, sb)) = layout
+                    kernel = rows.get((sa, sb))
+                    if kernel is not None:
+                        launch_rows(kernel, inner, n1, n0, out.data, a.data, _index(a.offset),
+                                    b.data, _index(b.offset), inner, n1, a0, a1, b0, b1)
+                        return out
                 launch(strided, n, out.data, a.data, _index(a.offset), b.data,
                        _index(b.offset), _index(n), _int(len(shape)),
-                       meta(shape + broadcast_strides(a, shape) + broadcast_strides(b, shape)))
+                       meta(shape + a_strides + b_strides))
                 return out
             # one operand is a Python scalar: the array side must be contiguous
             if a_arr:
@@ -151,11 +172,20 @@ def cast_into(out: CLArray, a: CLArray) -> None:
                          _cast_instance(out.dtype))
         state.launch(k, n, out.data, a.data, _index(a.offset), _index(n))
         return
+    shape = out.shape
+    a_strides = broadcast_strides(a, shape)
+    layout = rows_layout(shape, (broadcast_strides(out, shape), a_strides))
+    if layout is not None and layout[3][0][2] == 1:
+        n0, n1, inner, ((o0, o1, _), (a0, a1, sa)) = layout
+        k = state.kernel("cast.c", a.dtype, f"assign_rows{sa}_{out.dtype.name}",
+                         _cast_instance(out.dtype))
+        state.launch_rows(k, inner, n1, n0, out.data, _index(out.offset), a.data,
+                          _index(a.offset), inner, n1, o0, o1, a0, a1)
+        return
     k = state.kernel("cast.c", a.dtype, f"assign_strided_{out.dtype.name}",
                      _cast_instance(out.dtype))
-    shape = out.shape
     state.launch(k, n, out.data, _index(out.offset), a.data, _index(a.offset), _index(n),
-                 _int(len(shape)), state.meta(shape + out.strides + broadcast_strides(a, shape)))
+                 _int(len(shape)), state.meta(shape + out.strides + a_strides))
 
 
 def fill_into(out: CLArray, value) -> None:
@@ -165,6 +195,13 @@ def fill_into(out: CLArray, value) -> None:
     if out.contiguous and out.offset == 0:
         k = state.kernel("fill.c", dtype, "fill")
         state.launch(k, n, out.data, _scalar(dtype, value), _index(n))
+        return
+    layout = rows_layout(out.shape, (broadcast_strides(out, out.shape),))
+    if layout is not None and layout[3][0][2] == 1:
+        n0, n1, inner, ((o0, o1, _),) = layout
+        k = state.kernel("fill.c", dtype, "fill_rows")
+        state.launch_rows(k, inner, n1, n0, out.data, _index(out.offset),
+                          _scalar(dtype, value), inner, n1, o0, o1)
         return
     k = state.kernel("fill.c", dtype, "fill_strided")
     state.launch(k, n, out.data, _index(out.offset), _scalar(dtype, value), _index(n),

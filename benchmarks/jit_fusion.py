@@ -4,7 +4,8 @@ hand-written PyOpenCL kernel (the ceiling), on one OpenCL device.
     python benchmarks/jit_fusion.py                 # opencl:intel, 2**24 float32
     python benchmarks/jit_fusion.py --device opencl:0 --n 1048576 --rounds 5
 
-Cases: ``a*b + c*d - e`` and ``sum((x - y) ** 2)``.  Each round times every variant
+Cases: ``a*b + c*d - e``, ``sum((x - y) ** 2)``, and row softmax and layer norm of a
+``--rows`` x ``--cols`` float32 matrix (``--only rows`` for just those two).  Each round times every variant
 once (the order rotates per round); the table shows the median time and GB/s (bytes
 the fused expression must move: inputs read once, output written once) and the ratios
 of the medians.  Also: the first call of a new fused kernel (trace + compile) and the
@@ -37,6 +38,153 @@ __kernel void sqdiff(__global float *part, __global const float *x, __global con
   for (long i = t * chunk; i < end && i < n; ++i) { float d = x[i] - y[i]; acc += d * d; }
   part[t] = acc; }
 """
+
+
+# one work-group of ROW_L work-items per row: each reduction strides over the row,
+# then a tree in local memory; the row is read again from cache, not memory
+ROW_L = 16
+_ROWS_SRC = """
+#define L %(L)d
+__kernel __attribute__((reqd_work_group_size(L, 1, 1)))
+void softmax(__global float *out, __global const float *x, const long R)
+{
+    __local float s[L];
+    long row = get_group_id(0), lid = get_local_id(0);
+    __global const float *xr = x + row * R;
+    float m = -INFINITY;
+    for (long r = lid; r < R; r += L) m = fmax(m, xr[r]);
+    s[lid] = m; barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = L / 2; h > 0; h >>= 1) {
+        if (lid < h) s[lid] = fmax(s[lid], s[lid + h]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    m = s[0]; barrier(CLK_LOCAL_MEM_FENCE);
+    float t = 0;
+    for (long r = lid; r < R; r += L) t += exp(xr[r] - m);
+    s[lid] = t; barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = L / 2; h > 0; h >>= 1) {
+        if (lid < h) s[lid] += s[lid + h];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    t = s[0];
+    for (long r = lid; r < R; r += L) out[row * R + r] = exp(xr[r] - m) / t;
+}
+__kernel __attribute__((reqd_work_group_size(L, 1, 1)))
+void layer_norm(__global float *out, __global const float *x, __global const float *g,
+                __global const float *b, const long R)
+{
+    __local float s[L];
+    long row = get_group_id(0), lid = get_local_id(0);
+    __global const float *xr = x + row * R;
+    float t = 0;
+    for (long r = lid; r < R; r += L) t += xr[r];
+    s[lid] = t; barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = L / 2; h > 0; h >>= 1) {
+        if (lid < h) s[lid] += s[lid + h];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float m = s[0] / R; barrier(CLK_LOCAL_MEM_FENCE);
+    t = 0;
+    for (long r = lid; r < R; r += L) { float d = xr[r] - m; t += d * d; }
+    s[lid] = t; barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = L / 2; h > 0; h >>= 1) {
+        if (lid < h) s[lid] += s[lid + h];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float inv = 1.0f / sqrt(s[0] / R + 1e-5f);
+    for (long r = lid; r < R; r += L) out[row * R + r] = (xr[r] - m) * inv * g[r] + b[r];
+}
+"""
+
+
+def softmax(x):
+    """Row softmax, as a user writes it with the standard's ops."""
+    xp = x.__array_namespace__()
+    e = xp.exp(x - xp.max(x, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+def layer_norm(x, g, b):
+    xp = x.__array_namespace__()
+    m = xp.mean(x, axis=-1, keepdims=True)
+    v = xp.var(x, axis=-1, keepdims=True)
+    return (x - m) / xp.sqrt(v + 1e-5) * g + b
+
+
+def _np_softmax(x):
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _np_layer_norm(x, g, b):
+    m = np.mean(x, axis=-1, keepdims=True)
+    return (x - m) / np.sqrt(np.var(x, axis=-1, keepdims=True) + np.float32(1e-5)) * g + b
+
+
+def run_rows(device: str = "opencl:intel", rows: int = 4096, cols: int = 4096,
+             rounds: int = 7) -> list[str]:
+    """Row softmax and layer norm: hal.jit, hal eager, NumPy, a hand-written kernel.
+    GB/s counts one read and one write of the matrix (the vectors of layer norm are
+    negligible): what a kernel that keeps each row in cache moves."""
+    import pyopencl as cl
+    from hal_opencl._state import state_of
+    dev = hal.get_device(device)
+    state = state_of(dev)
+    rng = np.random.default_rng(0)
+    host = rng.standard_normal((rows, cols)).astype(np.float32)
+    gh, bh = (rng.standard_normal(cols).astype(np.float32) for _ in range(2))
+    x, g, b = (hal.asarray(h, device=dev) for h in (host, gh, bh))
+    out_buf = cl.Buffer(state.context, cl.mem_flags.READ_WRITE, size=host.nbytes)
+    prog = cl.Program(state.context, _ROWS_SRC % {"L": ROW_L}).build()
+    ks = cl.Kernel(prog, "softmax")
+    ks.set_scalar_arg_dtypes([None, None, np.int64])
+    kl = cl.Kernel(prog, "layer_norm")
+    kl.set_scalar_arg_dtypes([None, None, None, None, np.int64])
+    out_np = np.empty_like(host)
+
+    def hand(kernel, *bufs):
+        def go():
+            kernel(state.queue, (rows * ROW_L,), (ROW_L,), out_buf, *bufs, cols)
+            state.queue.finish()
+        return go
+
+    def sync(v):
+        hal.synchronize(dev)
+        return v
+    lines = []
+    nbytes = 2 * host.nbytes
+    for name, fn, np_fn, args, hargs, kern in (
+            ("row softmax", softmax, _np_softmax, (x,), (host,), ks),
+            ("layer norm", layer_norm, _np_layer_norm, (x, g, b), (host, gh, bh), kl)):
+        jitted = hal.jit(fn)
+        want = np_fn(*hargs)
+        bufs = [a._native.data for a in args]
+        hand(kern, *bufs)()
+        cl.enqueue_copy(state.queue, out_np, out_buf)
+        checks = {"hal.jit": hal.to_numpy(jitted(*args)), "hal eager": hal.to_numpy(fn(*args)),
+                  "hand-written OpenCL": out_np}
+        for k, got in checks.items():
+            np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=f"{name} {k}")
+        variants = {"hal.jit": lambda f=jitted, a=args: sync(f(*a)),
+                    "hal eager": lambda f=fn, a=args: sync(f(*a)),
+                    "NumPy": lambda f=np_fn, a=hargs: f(*a),
+                    "hand-written OpenCL": hand(kern, *bufs)}
+        med = _median_times(variants, rounds)
+        lines.append(f"{name}, {rows} x {cols} float32 on {dev} ({rounds} rounds; GB/s "
+                     f"as one read and one write per element)")
+        for k, t in med.items():
+            lines.append(f"  {k:<22} {t * 1e3:8.2f} ms  {nbytes / t / 1e9:6.1f} GB/s")
+        lines.append(f"  hal.jit / hand-written: {med['hand-written OpenCL'] / med['hal.jit']:.2f}x"
+                     f" speed;  vs eager: {med['hal eager'] / med['hal.jit']:.2f}x;  vs NumPy: "
+                     f"{med['NumPy'] / med['hal.jit']:.2f}x;  jit kernel steps: "
+                     f"{_steps(jitted, args)}")
+    return lines
+
+
+def _steps(jitted, args) -> str:
+    text = jitted.explain(*args)
+    return "; ".join(line.split(": ", 1)[1].split(" of ")[0].split(":")[0]
+                     for line in text.splitlines() if line.startswith("step "))
 
 
 def _median_times(variants: dict, rounds: int) -> dict:
@@ -166,8 +314,15 @@ def main() -> None:
     p.add_argument("--device", default="opencl:intel")
     p.add_argument("--n", type=int, default=2 ** 24)
     p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--rows", type=int, default=4096)
+    p.add_argument("--cols", type=int, default=4096)
+    p.add_argument("--only", choices=("flat", "rows"), help="only the 1-D cases, or only "
+                   "softmax and layer norm")
     args = p.parse_args()
-    print("\n".join(run(args.device, args.n, args.rounds)))
+    lines = [] if args.only == "rows" else run(args.device, args.n, args.rounds)
+    if args.only != "flat":
+        lines += run_rows(args.device, args.rows, args.cols, args.rounds)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -69,25 +69,75 @@ def test_var_std_of_a_fused_producer(name, dtype, data, device):
     np.testing.assert_allclose(got, ref, equal_nan=True, **_tolerance(host, want))
 
 
-def test_layer_norm_is_three_kernels_with_no_temporaries(xp, device):
-    """mean, var (sharing that mean) and the normalisation: three kernel steps, each
-    reading the input; no step writes the producer's full-size values."""
-    def layer_norm(x, g, b):
-        h = x * 1.5
-        m = hal.mean(h, axis=-1, keepdims=True)
-        v = hal.var(h, axis=-1, keepdims=True)
-        return (h - m) / hal.sqrt(v + 1e-5) * g + b
+def _layer_norm(x, g, b):
+    h = x * 1.5
+    m = hal.mean(h, axis=-1, keepdims=True)
+    v = hal.var(h, axis=-1, keepdims=True)
+    return (h - m) / hal.sqrt(v + 1e-5) * g + b, m
+
+
+def _np_layer_norm(a, g, b):
+    h = a * np.float32(1.5)
+    m = h.mean(-1, keepdims=True)
+    return (h - m) / np.sqrt(h.var(-1, keepdims=True) + np.float32(1e-5)) * g + b, m
+
+
+def _softmax(x):
+    e = hal.exp(x - hal.max(x, axis=-1, keepdims=True))
+    return e / hal.sum(e, axis=-1, keepdims=True)
+
+
+def _np_softmax(a):
+    e = np.exp(a - a.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _steps(f, *args):
+    return [line for line in f.explain(*args).splitlines() if line.startswith("step ")]
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "3-D", "transposed", "few rows"])
+def test_row_kernels_softmax_and_layer_norm(xp, device, layout):
+    """A row reduction (trailing axes, keepdims) feeding an elementwise value of the
+    full shape runs as one row kernel (the mean shared with var, the softmax's exp
+    kept, the mean also returned); layouts it cannot walk as rows, and too few rows,
+    run the separate kernels: the same results either way."""
     rng = np.random.default_rng(5)
-    a = rng.standard_normal((6, 33)).astype(np.float32)
-    g, b = rng.standard_normal(33).astype(np.float32), rng.standard_normal(33).astype(
-        np.float32)
-    args = [xp.asarray(v, device=device) for v in (a, g, b)]
-    f = hal.jit(layer_norm)
-    h = a * 1.5
-    want = (h - h.mean(-1, keepdims=True)) / np.sqrt(h.var(-1, keepdims=True) + 1e-5) * g + b
-    np.testing.assert_allclose(hal.to_numpy(f(*args)), want, rtol=1e-4, atol=1e-4)
+    shape = {"contiguous": (40, 33), "3-D": (4, 10, 33), "transposed": (33, 40),
+             "few rows": (2, 33)}[layout]
+    a = rng.standard_normal(shape).astype(np.float32)
+    x = xp.asarray(a, device=device)
+    if layout == "transposed":
+        x, a = x.T, np.ascontiguousarray(a.T)
+    g, b = (rng.standard_normal(33).astype(np.float32) for _ in range(2))
+    gd, bd = xp.asarray(g, device=device), xp.asarray(b, device=device)
+    ln, sm = hal.jit(_layer_norm), hal.jit(_softmax)
+    for _ in range(2):  # the trace, then the replay
+        got, mean = ln(x, gd, bd)
+        want, want_mean = _np_layer_norm(a, g, b)
+        np.testing.assert_allclose(hal.to_numpy(got), want, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(hal.to_numpy(mean), want_mean, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(hal.to_numpy(sm(x)), _np_softmax(a), rtol=1e-5,
+                                   atol=1e-7)
     if fuses(device):
-        text = f.explain(*args)
-        assert text.count("step ") == 3 and "cut:" not in text
-        assert "mean over axes (1,)" in text and "var over axes (1,)" in text
-        assert "correction=0.0" in text
+        assert ln.stats["traces"] == 1 and ln.stats["cache_hits"] == 1
+        for f, args in ((ln, (x, gd, bd)), (sm, (x,))):
+            steps = _steps(f, *args)
+            assert len(steps) == 1 and "row kernel" in steps[0], steps
+        source = sm.explain(x)
+        assert source.count("hal_jit_float32_exp(") == 1  # stored, not computed twice
+        assert "correction=0.0" in ln.explain(x, gd, bd)
+
+
+def test_row_reduction_not_feeding_the_full_shape_stays_separate(xp, device):
+    """A reduction over a leading axis, or without keepdims, is no row kernel."""
+    def fn(x):
+        return x - hal.mean(x, axis=0, keepdims=True), hal.sum(x * 2, axis=1)
+    a = np.random.default_rng(6).standard_normal((30, 20)).astype(np.float32)
+    x = xp.asarray(a, device=device)
+    got = hal.jit(fn)(x)
+    np.testing.assert_allclose(hal.to_numpy(got[0]), a - a.mean(0, keepdims=True),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(hal.to_numpy(got[1]), (a * 2).sum(1), rtol=1e-5, atol=1e-5)
+    if fuses(device):
+        assert not any("row kernel" in s for s in _steps(hal.jit(fn), x))

@@ -285,9 +285,11 @@ class JitFunction:
         kernels = 0
         for i, step in enumerate(program.steps):
             lines.append(f"step {i}: " + "\n  ".join(step.describe()))
-            if step.kind in ("fused", "reduce"):
+            if step.kind in ("fused", "reduce", "row"):
                 kernels += 1
-                for variant in (("flat", "strided") if step.kind == "fused" else ("flat",)):
+                variants = {"fused": ("flat", "strided"), "reduce": ("flat",),
+                            "row": ("row",)}[step.kind]
+                for variant in variants:
                     src, opts = step.source(target, variant, device_dtypes)
                     body = src.split("/* ---- hal.jit fused kernel ---- */")[-1]
                     lines.append(f"  kernel source ({target}, {variant} variant; the "

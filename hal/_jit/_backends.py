@@ -115,12 +115,23 @@ class OpenCLLauncher:
     def buffer(native):
         return native.data
 
-    def launch(self, kernel, n, args, serial=False):
+    def launch(self, kernel, n, args, serial=False, group=None):
         """``serial``: each work-item walks a long chunk; on a CPU device one-item
-        work-groups spread the items over the cores (as hal_opencl._reduce launches)."""
+        work-groups spread the items over the cores (as hal_opencl._reduce launches).
+        ``group``: work-groups of exactly that many work-items (``n`` a multiple)."""
         if _lazy.ARMED:
             _lazy.flush()  # a user kernel may write any argument a pending tree reads
+        if group is not None:
+            if n > 0:
+                self.state.launch_nd(kernel, (n,), (group,), *args)
+            return
         self.launch_own(kernel, n, args, serial)
+
+    @property
+    def row_group(self) -> int:
+        """Work-items per row of a row kernel: a CPU runs a work-group as SIMD lanes
+        (16 float32 lanes of AVX-512), a GPU wants a few warps."""
+        return 16 if self.state.is_cpu else 256
 
     def shared(self, native) -> bool:
         """Whether the host holds a live view of ``native``'s memory (hal_opencl)."""
@@ -172,10 +183,14 @@ class OneAPILauncher:
     def buffer(native):
         return native
 
-    def launch(self, kernel, n, args, serial=False):
+    def launch(self, kernel, n, args, serial=False, group=None):
         if _lazy.ARMED:
             _lazy.flush()  # a user kernel may write any argument a pending tree reads
-        self.launch_own(kernel, n, args, serial)
+        self.launch_own(kernel, n, args, serial, group)
+
+    @property
+    def row_group(self) -> int:
+        return 16 if self.queue.sycl_device.is_cpu else 256
 
     @staticmethod
     def shared(native) -> bool:
@@ -183,7 +198,7 @@ class OneAPILauncher:
         from hal_oneapi import _serial
         return bool(_serial.SHARED) and _serial.pointer_of(native) in _serial.SHARED
 
-    def launch_own(self, kernel, n, args, serial=False):
+    def launch_own(self, kernel, n, args, serial=False, group=None):
         """``launch`` of a kernel that writes only arrays it allocated (lazy mode's)."""
         if n <= 0:
             return
@@ -200,7 +215,10 @@ class OneAPILauncher:
         # dpnp queues work out of order and not every event is in its order manager
         # (see hal_oneapi._programs.Program.run): wait, launch, wait
         self.queue.wait()
-        self.queue.submit(kernel, conv, [n]).wait()
+        if group is not None:
+            self.queue.submit(kernel, conv, [n], [group]).wait()
+        else:
+            self.queue.submit(kernel, conv, [n]).wait()
 
     def wrap(self, native, dtype):
         return new_array(native, Placement.of(self.device, dtype))
@@ -254,13 +272,16 @@ class CuPyLauncher:
     def buffer(native):
         return native
 
-    def launch(self, kernel, n, args, serial=False):
+    row_group = BLOCK
+
+    def launch(self, kernel, n, args, serial=False, group=None):
         if n <= 0:
             return
         conv = [np.int64(a) if isinstance(a, Index) else np.int32(a) if isinstance(a, Int32)
                 else a for a in args]
+        block = group or self.BLOCK
         with self.cp.cuda.Device(self.device.index):
-            kernel(((n + self.BLOCK - 1) // self.BLOCK,), (self.BLOCK,), tuple(conv))
+            kernel(((n + block - 1) // block,), (block,), tuple(conv))
 
     def wrap(self, native, dtype):
         return new_array(native, Placement.of(self.device, dtype))

@@ -375,3 +375,97 @@ def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
                            lambda acc: [f"    out[o] = {final};"], variant)
     src_text = header(target, loops, device_dtypes) + "\n" + canonical_names(lines) + "\n"
     return src_text, options(device_dtypes, loops)
+
+
+# -- rows: reductions over trailing axes feeding elementwise values of the full shape -----
+
+def _row_params(leaves) -> list[str]:
+    return [f"GLOBAL_MEM const {ctype(x.dtype)} *RESTRICT in{k}, const index_t in{k}_off, "
+            f"const index_t in{k}_rs, const index_t in{k}_cs" for k, x in enumerate(leaves)]
+
+
+def row(target, leaves, stages, final_nodes, outputs, red_outputs, group: int,
+        device_dtypes, cols=None, cached=None):
+    """Source of kernel ``hal_jit_row``: one work-group of ``group`` work-items per row
+    (the flattened kept axes), for ``stages`` [(reduce node, its map's nodes)] in
+    dependency order and then the elementwise ``outputs`` of ``final_nodes``.
+
+    Each stage strides its work-items over the row (neighbouring work-items read
+    neighbouring elements: one vector load on a CPU, coalesced on a GPU), folds into
+    one accumulator each, then combines them in a tree in local memory; every
+    work-item then holds the row's result as a scalar for the stages after it.  The
+    producer chain is recomputed in each stage from the leaves: the row (R elements)
+    is read from memory once and again from cache, and nothing of full size but the
+    outputs is written.  Leaf ``k`` of row ``row``, element ``r`` is at
+    ``in<k>_off + row * in<k>_rs + r * in<k>_cs`` (0 strides broadcast); ``cols[k]``
+    "1" or "0" builds that element stride into the source (a compiler that knows the
+    neighbouring work-items read neighbouring elements emits vector loads, not
+    gathers), "s" reads it from the argument.  ``cached``: a costly value of the last
+    stage's map that the outputs read: the stage stores it in ``out0`` and the output
+    loop loads it back (the same work-item, the same elements, from cache) instead of
+    computing it again (a softmax's exp)."""
+    cols = cols or ("s",) * len(leaves)
+    nodes_all = [n for _, ns in stages for n in ns] + list(final_nodes)
+    loops = {n.loop for n in nodes_all if n.kind != "cast"} - {None}
+    index = {x.id: k for k, x in enumerate(leaves)}
+    params = [f"GLOBAL_MEM {ctype(o.dtype)} *RESTRICT out{k}" for k, o in enumerate(outputs)]
+    params += [f"GLOBAL_MEM {ctype(o.dtype)} *RESTRICT rout{k}"
+               for k, o in enumerate(red_outputs)]
+    params += _row_params(leaves) + ["const index_t R", "const index_t n_rows"]
+    lines = ["#ifdef __OPENCL_VERSION__",
+             f"#define HAL_JIT_ROW_GROUP __attribute__((reqd_work_group_size({group}, 1, 1)))",
+             "#else", "#define HAL_JIT_ROW_GROUP", "#endif",
+             f"KERNEL HAL_JIT_ROW_GROUP void hal_jit_row({', '.join(params)})", "{",
+             "    index_t row = GROUP_ID_0, lid = LOCAL_ID_0;",
+             "    if (row >= n_rows) return;"]
+
+    def reads(nodes, indent):
+        used = []
+        for n in nodes:
+            for a in n.operands():
+                if a.id in index and a not in used:
+                    used.append(a)
+        return [load(x, indent) for x in used]
+
+    def load(x, indent):
+        k = index[x.id]
+        col = {"1": " + r", "0": ""}.get(cols[k], f" + r * in{k}_cs")
+        return f"{indent}{ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + row * in{k}_rs{col}];"
+
+    for s, (red, nodes) in enumerate(stages):
+        ident, step, final = _acc_ops(red)
+        a_t = ctype(red.acc)
+        src = red.args[0]
+        if src.id in index and not nodes:  # the reduction of a leaf itself
+            nodes_reads = [load(src, "        ")]
+        else:
+            nodes_reads = reads(nodes, "        ")
+        lines += [f"    LOCAL_MEM {a_t} hal_s{s}[{group}];",
+                  f"    {ctype(red.dtype)} v{red.id};",
+                  "    {", f"    {a_t} acc = {ident};",
+                  f"    for (index_t r = lid; r < R; r += {group}) {{"]
+        lines += nodes_reads + body(nodes, "        ")
+        if cached is not None and s == len(stages) - 1:
+            lines.append(f"        out0[row * R + r] = v{cached.id};")
+        lines += [f"        {a_t} x = {_to_acc(red, src)};", f"        {step}", "    }",
+                  f"    hal_s{s}[lid] = acc;", "    LOCAL_BARRIER;",
+                  f"    for (int h = {group // 2}; h > 0; h >>= 1) {{",
+                  "        if (lid < h) {",
+                  f"            {a_t} acc = hal_s{s}[lid], x = hal_s{s}[lid + h];",
+                  f"            {step}", f"            hal_s{s}[lid] = acc;", "        }",
+                  "        LOCAL_BARRIER;", "    }",
+                  f"    acc = hal_s{s}[0];", f"    v{red.id} = {final};", "    }"]
+    for k, red in enumerate(red_outputs):
+        lines.append(f"    if (lid == 0) rout{k}[row] = v{red.id};")
+    if outputs:
+        lines.append(f"    for (index_t r = lid; r < R; r += {group}) {{")
+        if cached is not None:
+            lines.append(f"        {ctype(cached.dtype)} v{cached.id} = out0[row * R + r];")
+        lines += reads(list(final_nodes) + [o for o in outputs if o.id in index],
+                       "        ")
+        lines += body(final_nodes, "        ")
+        lines += [f"        out{k}[row * R + r] = v{o.id};" for k, o in enumerate(outputs)]
+        lines.append("    }")
+    lines.append("}")
+    src_text = header(target, loops, device_dtypes) + "\n" + canonical_names(lines) + "\n"
+    return src_text, options(device_dtypes, loops)

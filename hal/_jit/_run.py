@@ -57,6 +57,22 @@ def _region(node: Node, env) -> tuple[list[Node], list[Node]]:
     return leaves, order
 
 
+def _merged_region(outs, env):
+    """(leaves, nodes) of several outputs' regions, each once."""
+    leaves, order, seen = [], [], set()
+    for o in outs:
+        lv, od = _region(o, env)
+        for x in lv:
+            if x.id not in seen:
+                seen.add(x.id)
+                leaves.append(x)
+        for x in od:
+            if x.id not in seen:
+                seen.add(x.id)
+                order.append(x)
+    return leaves, order
+
+
 class Step:
     kind = "step"
     where = ""
@@ -272,6 +288,224 @@ class KernelStep(Step):
         return lines
 
 
+#: reductions a row kernel computes (any/all too: their accumulators fold the same way)
+ROW_OPS = ("sum", "prod", "max", "min", "mean", "any", "all", "var", "std")
+
+
+#: elementwise ops a few instructions each: recomputing them costs less than a store
+#: and a load; any other op (exp, log, pow, divide ...) is worth keeping
+_CHEAP = {"add", "subtract", "multiply", "negative", "positive", "square", "abs",
+          "maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater",
+          "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor",
+          "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_invert"}
+
+
+def _cached_value(stages, final_nodes, outputs):
+    """The value of the last stage's map a row kernel keeps in its first output for
+    the output loop (see ``_lower.row``): the latest one the output loop reads, of the
+    first output's dtype, whose chain holds a costly op; or ``None``."""
+    if not outputs or not stages:
+        return None
+    _, last = stages[-1]
+    final_ids = {n.id for n in final_nodes}
+    needed = {a.id for n in final_nodes for a in n.operands()}
+    chain = {n.id: n for n in last}
+
+    def costly(n, seen):
+        if n.id in seen or n.id not in chain:
+            return False
+        seen.add(n.id)
+        if n.kind == "user" or (n.kind == "ew" and n.op not in _CHEAP):
+            return True
+        return any(costly(a, seen) for a in n.operands())
+    for n in reversed(last):
+        if n.id in needed and n.id in final_ids and n.dtype is outputs[0].dtype and \
+                costly(n, set()) and all(o is not n for o in outputs):
+            return n
+    return None
+
+
+def _region_below(outputs, stop, nodes):
+    """``nodes`` (topological) that ``outputs`` need when ``stop`` is known."""
+    allowed = {n.id for n in nodes}
+    keep = set()
+
+    def visit(n):
+        if n.id in keep or n is stop or n.id not in allowed:
+            return
+        keep.add(n.id)
+        for a in n.operands():
+            visit(a)
+    for o in outputs:
+        visit(o)
+    return [n for n in nodes if n.id in keep]
+
+
+def _collapse(strides, sizes):
+    """The one stride ``s`` with ``strides[i] == s * prod(sizes[i+1:])`` wherever
+    ``sizes[i] > 1`` (the axes walked as one flat index), or ``None``."""
+    found = None
+    inner = 1
+    for st, n in zip(reversed(strides), reversed(sizes)):
+        if n > 1:
+            if st % inner:
+                return None
+            cand = st // inner
+            if found is None:
+                found = cand
+            elif cand != found:
+                return None
+        inner *= n
+    return 0 if found is None else found
+
+
+class RowStep(Step):
+    """Reductions over the trailing axes with ``keepdims`` and the elementwise values of
+    the full shape that read them (a softmax, a layer norm): one kernel, one
+    work-group per row (``_lower.row``).  Each row is read from memory once and its
+    outputs written once; the reductions' results never leave the kernel.
+
+    Where a call's layout does not fit (a leaf whose kept or reduced axes are not one
+    flat stride each, shapes that no longer line up) or there are too few rows to fill
+    the device, the same values run as the separate map+reduce and elementwise kernels
+    (``fallback``)."""
+
+    kind = "row"
+
+    def __init__(self, stages, final_nodes, outputs, red_outputs, fallback):
+        self.stages = stages            # [(reduce node, its map's nodes)]
+        self.final_nodes = final_nodes
+        self.outputs = outputs          # elementwise outputs of the full shape
+        self.red_outputs = red_outputs  # reductions the program also needs
+        self.fallback = fallback
+        in_kernel = {red.id for red, _ in stages}
+        leaves, seen = [], set()
+        for red, nodes in stages:
+            for n in nodes + [red]:
+                for a in n.operands():
+                    if a.id not in seen and a.id not in in_kernel and \
+                            not any(a is m for m in nodes):
+                        seen.add(a.id)
+                        leaves.append(a)
+        for n in final_nodes:
+            for a in n.operands():
+                if a.id not in seen and a.id not in in_kernel and \
+                        not any(a is m for m in final_nodes):
+                    seen.add(a.id)
+                    leaves.append(a)
+        self.leaves = leaves
+        self.axes = stages[0][0].axes
+        self.kernels = {}
+        self.cached = _cached_value(stages, final_nodes, outputs)
+        if self.cached is not None:
+            self.final_nodes = _region_below(outputs, self.cached, final_nodes)
+
+    def source(self, target, variant, device_dtypes, group=256):
+        """``variant``: "row", or (group, per-leaf element stride "1", "0" or "s")."""
+        from . import _lower
+        cols = None
+        if variant != "row":
+            group, cols = variant
+        return _lower.row(target, self.leaves, self.stages, self.final_nodes, self.outputs,
+                          self.red_outputs, group, device_dtypes, cols, self.cached)
+
+    def run(self, env, ctx):
+        launcher = ctx.launcher
+        plan = None if launcher is None else self._plan(env, launcher)
+        if plan is None:
+            for step in self.fallback:
+                step.run(env, ctx)
+            return
+        full, n_rows, R, layout = plan
+        group = launcher.row_group
+        variant = (group, tuple("1" if cs == 1 else "0" if cs == 0 else "s"
+                                for _, _, _, cs in layout))
+        ks = self.kernels.get(variant)
+        if ks is None:
+            device = launcher.device
+            source, options = self.source(launcher.target, variant, device.dtypes)
+            key = (device, source, options)
+            ks = _COMPILED.get(key)
+            if ks is None:
+                t0 = time.perf_counter()
+                program = compile_source(device, "hal.jit fused row kernel", source, options)
+                n_args = len(self.outputs) + len(self.red_outputs)
+                sig = ["buf"] * n_args + ["buf", INDEX, INDEX, INDEX] * len(self.leaves) + \
+                    [INDEX, INDEX]
+                ks = _COMPILED[key] = launcher.kernels(program, ["hal_jit_row"],
+                                                       {"hal_jit_row": sig})
+                ctx.stats["compiles"] += 1
+                ctx.stats["compile_seconds"] += time.perf_counter() - t0
+            self.kernels[variant] = ks
+        outs = [launcher.empty(full, o.dtype) for o in self.outputs]
+        kept = tuple(1 if d in self.axes else s for d, s in enumerate(full))
+        routs = [launcher.empty(kept, r.dtype) for r in self.red_outputs]
+        args = [launcher.buffer(o) for o in outs + routs]
+        for buf, off, rs, cs in layout:
+            args += [buf, Index(off), Index(rs), Index(cs)]
+        args += [Index(R), Index(n_rows)]
+        launcher.launch(ks["hal_jit_row"], n_rows * group, args, group=group)
+        for o, native in zip(self.outputs, outs):
+            env[o] = launcher.wrap(native, o.dtype)
+        for r, native in zip(self.red_outputs, routs):
+            env[r] = launcher.wrap(native, r.dtype)
+        ctx.bytes_moved += sum(_nbytes(env[x]) for x in self.leaves) + \
+            sum(_nbytes(env[o]) for o in self.outputs + self.red_outputs)
+        if ctx.trace_events is not None:
+            ctx.trace_events.append(self)
+
+    def _plan(self, env, launcher):
+        """(full shape, rows, row length, per-leaf (buffer, offset, row stride, element
+        stride)) for this call, or ``None`` to run the fallback kernels."""
+        shapes = {x.id: tuple(_shape_of(env[x])) for x in self.leaves}
+        for red, nodes in self.stages:
+            for n in nodes:
+                shapes[n.id] = _broadcast([shapes[a.id] for a in n.operands()])
+            full = shapes[red.args[0].id]
+            shapes[red.id] = tuple(1 if d in red.axes else s for d, s in enumerate(full))
+        for n in self.final_nodes:
+            shapes[n.id] = _broadcast([shapes[a.id] for a in n.operands()])
+        full = shapes[self.stages[0][0].args[0].id]
+        if any(shapes[red.args[0].id] != full for red, _ in self.stages) or \
+                any(shapes[o.id] != full for o in self.outputs):
+            return None
+        nd = len(full)
+        axes = self.axes
+        kept_sizes = [full[d] for d in range(nd) if d not in axes]
+        red_sizes = [full[d] for d in axes]
+        n_rows = R = 1
+        for v in kept_sizes:
+            n_rows *= v
+        for v in red_sizes:
+            R *= v
+        units = getattr(getattr(launcher, "state", None), "compute_units", 4) or 4
+        if n_rows < 4 * units or R < 16:
+            return None  # too few rows to fill the device, or rows too short to pay
+        layout = []
+        for x in self.leaves:
+            v = launcher.view(env[x]._native)
+            if len(v[2]) > nd:
+                return None
+            b = broadcast_strides(v[2], v[3], full)
+            rs = _collapse([b[d] for d in range(nd) if d not in axes], kept_sizes)
+            cs = _collapse([b[d] for d in axes], red_sizes)
+            if rs is None or cs is None:
+                return None
+            layout.append((v[0], v[1], rs, cs))
+        return full, n_rows, R, layout
+
+    def describe(self):
+        lines = [f"row kernel: {len(self.stages)} reduction(s) over axes {self.axes} and "
+                 f"{len(self.outputs)} elementwise output(s), one work-group per row",
+                 "  inputs: " + ", ".join(f"%{x.id} ({x.dtype.name})" for x in self.leaves)]
+        for red, nodes in self.stages:
+            lines += ["  " + n.describe() for n in nodes] + ["  " + red.describe()]
+        lines += ["  " + n.describe() for n in self.final_nodes]
+        lines.append("  writes: " + ", ".join(f"%{o.id}" for o in
+                                               self.outputs + self.red_outputs))
+        return lines
+
+
 def _shape_of(a):
     return a._native.shape if a.__class__ is Array else a.shape
 
@@ -362,6 +596,7 @@ class Recorder:
                 pending.append(n)
         if not pending:
             return
+        pending = self._rows(pending)
         # reductions the pending regions read come first
         for n in pending:
             root = n.args[0] if n.kind == "reduce" else n
@@ -378,18 +613,71 @@ class Recorder:
             else:
                 groups.setdefault(self.shapes[n.id], []).append(n)
         for outs in groups.values():
-            leaves, order, seen = [], [], set()
+            self._add(KernelStep(*_merged_region(outs, self.env), outs))
+
+    def _shape(self, node):
+        if node in self.env:
+            return tuple(_shape_of(self.env[node]))
+        return self._shapes[node.id]
+
+    def _row_reductions(self, outs):
+        """The pending reductions ``outs`` read (through fusible nodes and through
+        those reductions' own maps), in dependency order, if every one is a row
+        reduction of ``outs``' shape (trailing axes, keepdims) and there is one at
+        least; else ``None``."""
+        shape = self._shape(outs[0])
+        found, seen = [], set()
+        ok = [True]
+
+        def visit(n):
+            if n.id in seen or n in self.env:
+                return
+            seen.add(n.id)
+            if n.kind == "reduce":
+                nd = len(shape)
+                if not (n.keepdims and n.op in ROW_OPS and n.axes and
+                        n.axes == tuple(range(nd - len(n.axes), nd)) and
+                        self._shape(n.args[0]) == shape and
+                        (not found or found[0].axes == n.axes)):
+                    ok[0] = False
+                    return
+                visit(n.args[0])
+                found.append(n)
+                return
+            if not n.fusible:
+                return
+            for a in n.operands():
+                visit(a)
+        for o in outs:
+            visit(o)
+        return found if ok[0] and found else None
+
+    def _rows(self, pending):
+        """Row steps for the pending elementwise values that read row reductions
+        (see ``RowStep``); returns the nodes still pending."""
+        groups: dict = {}
+        for n in pending:
+            if n.kind != "reduce":
+                groups.setdefault(self._shapes[n.id], []).append(n)
+        done = set()
+        for outs in groups.values():
+            reds = self._row_reductions(outs)
+            if reds is None:
+                continue
+            stages = [(red, _region(red.args[0], self.env)[1]) for red in reds]
+            final, seen = [], set()
             for o in outs:
-                lv, od = _region(o, self.env)
-                for x in lv:
+                for x in _region(o, self.env)[1]:
                     if x.id not in seen:
                         seen.add(x.id)
-                        leaves.append(x)
-                for x in od:
-                    if x.id not in seen:
-                        seen.add(x.id)
-                        order.append(x)
-            self._add(KernelStep(leaves, order, outs))
+                        final.append(x)
+            red_outs = [r for r in reds if any(r is p for p in pending)]
+            fallback = [KernelStep(*_region(red.args[0], self.env), [], red=red)
+                        for red in reds]
+            fallback.append(KernelStep(*_merged_region(outs, self.env), outs))
+            self._add(RowStep(stages, final, outs, red_outs, fallback))
+            done.update(id(n) for n in outs + red_outs)
+        return [n for n in pending if id(n) not in done]
 
     def _add(self, step):
         self.steps.append(step)

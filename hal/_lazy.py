@@ -412,12 +412,24 @@ def _run(root: Pending) -> None:
         struct.append((n.op, n.loop, n.hdtype, refs))
 
     visit(root)
+    # ``ref`` and ``visit`` refer to each other: a reference cycle that would keep
+    # ``order`` (every node of the tree) alive until the garbage collector runs, so
+    # a ``flush`` would then compute each inner node again as a tree of its own
+    ref = visit = None
     rt = _SAVED_RUNTIMES.get(device, device.runtime)
     leaf_dtypes = tuple(rt.dtype_of(x) for x in leaves)
     shape = root.shape
     views = [launcher.view(x) for x in leaves]
     flat = all(v[4] and tuple(v[2]) == shape for v in views)
-    variant = "flat" if flat else "strided"
+    variant, layout = "flat", None
+    if not flat:
+        variant = "strided"
+        if hasattr(launcher, "launch_rows"):
+            from ._jit._backends import broadcast_strides
+            from ._layout import rows_layout
+            layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
+            if layout is not None:
+                variant = ("rows",) + tuple(step for _, _, step in layout[3])
     key = (device, tuple(struct), leaf_dtypes, variant)
     kernel = _KERNELS.get(key)
     if kernel is None:
@@ -434,14 +446,22 @@ def _run(root: Pending) -> None:
             args += [v[0], _Index(v[1])]
         for value, dtype in scalars:
             args.append(_scalar_arg(value, dtype))
-        args.append(_Index(n))
-        if not flat:
-            from ._jit._backends import strided_args
-            args += strided_args(launcher, views, shape)
-        launcher.launch_own(kernel, n, args)
+        if layout is not None:
+            n0, n1, inner, strides = layout
+            args += [_Index(inner), _Index(n1)]
+            for s0, s1, _ in strides:
+                args += [_Index(s0), _Index(s1)]
+            launcher.launch_rows(kernel, inner, n1, n0, args)
+        else:
+            args.append(_Index(n))
+            if not flat:
+                from ._jit._backends import strided_args
+                args += strided_args(launcher, views, shape)
+            launcher.launch_own(kernel, n, args)
         STATS["kernels"] += 1
     root._value = out
     root.args = ()
+    order.clear()
     _LIVE.pop(root.seq, None)
 
 
@@ -475,9 +495,13 @@ def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
     def reads(idx):
         return [f"    {_lower.ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
                 for k, x in enumerate(leaf_nodes)]
-    lines = _lower.ew_kernel("hal_jit_ew", params, len(leaf_nodes), reads,
-                             _lower.body(body_nodes), [f"    out0[i] = v{root.id};"],
-                             variant == "strided")
+    stores = [f"    out0[i] = v{root.id};"]
+    if variant[0] == "rows":
+        lines = _lower.ew_rows_kernel("hal_jit_ew", params, variant[1:], reads,
+                                      _lower.body(body_nodes), stores)
+    else:
+        lines = _lower.ew_kernel("hal_jit_ew", params, len(leaf_nodes), reads,
+                                 _lower.body(body_nodes), stores, variant == "strided")
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
     source = _lower.header(launcher.target, loops, device.dtypes) + "\n" + \
         _lower.canonical_names(lines) + "\n"
@@ -485,9 +509,12 @@ def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
     program = compile_source(device, "hal lazy fused kernel", source, options)
     sig = ["buf"] + ["buf", INDEX] * len(leaf_nodes)
     sig += [np.uint8 if d.kind == "b" else d.numpy.type for d in scalar_dtypes]
-    sig.append(INDEX)
-    if variant == "strided":
-        sig += [INT, "buf"]
+    if variant[0] == "rows":
+        sig += [INDEX, INDEX] + [INDEX, INDEX] * len(leaf_nodes)
+    else:
+        sig.append(INDEX)
+        if variant == "strided":
+            sig += [INT, "buf"]
     STATS["compiles"] += 1
     (kernel,) = launcher.kernels(program, ["hal_jit_ew"], {"hal_jit_ew": sig}).values()
     return kernel

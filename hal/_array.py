@@ -17,7 +17,7 @@ from ._device import Device
 from ._errors import HalDeviceError, HalIndexError, HalTypeError, HalValueError, translate
 from ._ndarray_methods import install_numpy_methods
 
-__all__ = ["Array", "Placement", "new_array"]
+__all__ = ["Array", "Placement", "new_array", "call_placed", "resolve_placed"]
 
 # every Array API revision ``__array_namespace__`` answers for (hal implements the
 # newest; older ones get a view with their list returns: hal/_versions.py)
@@ -47,15 +47,24 @@ class Placement:
     __slots__ = ("device", "dtype")
 
     _interned: dict[tuple[Device, _dtypes.DType], Placement] = {}
+    #: device -> its placements by dtype code: the lookup of ``of`` without hashing a
+    #: DType (its ``__hash__`` is Python code, equal to its NumPy dtype's)
+    _by_code: dict[Device, list] = {}
 
     @classmethod
     def of(cls, device: Device, dtype: _dtypes.DType) -> Placement:
+        row = cls._by_code.get(device)
+        if row is not None:
+            p = row[dtype.code]
+            if p is not None:
+                return p
         p = cls._interned.get((device, dtype))
         if p is None:
             p = object.__new__(cls)
             p.device = device
             p.dtype = dtype
             cls._interned[(device, dtype)] = p
+        cls._by_code.setdefault(device, [None] * len(_dtypes.BY_CODE))[dtype.code] = p
         return p
 
     def __repr__(self) -> str:
@@ -437,6 +446,21 @@ def resolve_placed(o, placement):
     o.cache[placement] = fn
     o.resolutions[placement] = res
     return fn
+
+
+def call_placed(o, p: Placement, *args, **kwargs) -> Array:
+    """Run generic op ``o`` on an array of placement ``p`` whose result has placement
+    ``p`` too (reshape, concat, max, sort ...): the kernel cached per placement
+    (``resolve_placed``), its native result wrapped without asking the runtime for
+    its dtype.  Errors become hal errors naming the op, as in ``_dispatch.call``."""
+    fn = o.cache.get(p)
+    if fn is None:
+        fn = resolve_placed(o, p)
+    try:
+        native = fn(*args, **kwargs)
+    except Exception as exc:
+        raise translate(exc, o.name, p.device) from exc
+    return new_array(native, p)
 
 
 def _late_bind():

@@ -9,9 +9,9 @@ import sys
 import numpy as np
 
 from . import _casting, _dtypes
-from ._array import Array, Placement, new_array
+from ._array import Array, Placement, new_array, resolve_placed
 from ._devices import as_device
-from ._dispatch import call, dtype_error
+from ._dispatch import call, dtype_error, op
 from ._errors import HalMemoryError, HalTypeError, HalValueError, translate
 from ._helpers import as_array, as_shape, dtype_arg
 
@@ -177,12 +177,30 @@ def _python_data_to_int(obj, host: np.ndarray, dtype, device) -> np.ndarray:
 
 
 def _creation(op: str, count, dtype, device, *args, **kwargs) -> Array:
-    """Create through the device's kernel, after checking that ``count`` elements fit."""
+    """Create through the device's kernel, after checking that ``count`` elements fit.
+
+    The kernel is cached per placement of the result (``resolve_placed``): a cached
+    one was resolved for a dtype the device holds, so the check is made on a miss
+    only, and the result needs no dtype lookup."""
     device = as_device(device, op)
-    dtype = _checked(dtype, device, op)
+    p = Placement.of(device, dtype)
+    o = _CREATION_OPS[op]
+    fn = o.cache.get(p)
+    if fn is None:
+        _checked(dtype, device, op)
     if count is not None:
         _check_fits(op, device, count, dtype)
-    return call(op, device, (dtype,), *args, dtype=dtype, device=device.index, **kwargs)
+    if fn is None:
+        fn = resolve_placed(o, p)
+    try:
+        native = fn(*args, dtype=dtype, device=device.index, **kwargs)
+    except Exception as exc:
+        raise translate(exc, op, device) from exc
+    return new_array(native, p)
+
+
+_CREATION_OPS = {name: op(name) for name in ("empty", "zeros", "ones", "full", "arange",
+                                             "linspace", "eye")}
 
 
 def _check_fits(op, device, count: int, dtype) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import _dtypes
-from ._array import Array
-from ._dispatch import call, common_device
+from ._array import Array, call_placed
+from ._dispatch import call, common_device, op
 from ._errors import HalValueError
 from ._helpers import as_array, as_axis, as_int, as_ints, dtype_arg, require_kind
 from ._manipulation import astype
@@ -41,6 +41,9 @@ class SVDResult(NamedTuple):
     Vh: Array
 
 
+_MATMUL, _VECDOT = op("matmul"), op("vecdot")
+
+
 def _pair(op, x1, x2, kinds="iufc"):
     if x1.__class__ is Array and x2.__class__ is Array:
         p = x1._p
@@ -55,6 +58,14 @@ def _pair(op, x1, x2, kinds="iufc"):
 
 
 def matmul(x1, x2, /) -> Array:
+    if x1.__class__ is Array and x2.__class__ is Array:
+        # the common case in a few comparisons: one placement, shapes that align;
+        # anything else takes _matmul's checks (and its errors)
+        p = x1._p
+        if x2._p is p and p.dtype.kind in "iufc":
+            s1, s2 = x1._native.shape, x2._native.shape
+            if len(s1) and len(s2) and s1[-1] == (s2[0] if len(s2) == 1 else s2[-2]):
+                return call_placed(_MATMUL, p, x1._native, x2._native)
     return _matmul("matmul", x1, x2)
 
 
@@ -67,10 +78,12 @@ def _matmul(op, x1, x2):
     if k1 != k2:
         raise HalValueError(f"{op}: shapes {x1.shape} and {x2.shape} are not aligned "
                             f"({k1} != {k2})")
+    if op == "matmul":  # (linalg.matmul is an op of its own)
+        return call_placed(_MATMUL, x1._p, x1._native, x2._native)
     return call(op, device, (dtype,), x1._native, x2._native)
 
 
-Array.__matmul__ = lambda self, other: matmul(self, other)
+Array.__matmul__ = matmul  # (x @ y is matmul(x, y): no frame in between)
 Array.__rmatmul__ = lambda self, other: matmul(other, self)
 
 
@@ -118,6 +131,14 @@ def _tensordot(op, x1, x2, axes):
 
 
 def vecdot(x1, x2, /, *, axis=-1) -> Array:
+    if axis.__class__ is int and axis == -1 and x1.__class__ is Array and \
+            x2.__class__ is Array:
+        # the common case, as in matmul: one placement, last axes of one length
+        p = x1._p
+        if x2._p is p and p.dtype.kind in "iufc":
+            s1, s2 = x1._native.shape, x2._native.shape
+            if len(s1) and len(s2) and s1[-1] == s2[-1]:
+                return call_placed(_VECDOT, p, x1._native, x2._native, axis=-1)
     return _vecdot("vecdot", x1, x2, axis)
 
 
@@ -128,6 +149,8 @@ def _vecdot(op, x1, x2, axis):
     if x1.shape[as_axis(axis, x1.ndim, op)] != x2.shape[as_axis(axis, x2.ndim, op)]:
         raise HalValueError(f"{op}: x1 {x1.shape} and x2 {x2.shape} differ along axis "
                             f"{axis}")
+    if op == "vecdot":  # (linalg.vecdot is an op of its own)
+        return call_placed(_VECDOT, x1._p, x1._native, x2._native, axis=axis)
     return call(op, device, (dtype,), x1._native, x2._native, axis=axis)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from . import _dtypes
-from ._array import Array
-from ._dispatch import call, common_device, dtype_error
+from ._array import Array, call_placed
+from ._dispatch import call, common_device, dtype_error, op
 from ._errors import HalIndexError, HalTypeError, HalValueError
 from ._helpers import as_array, as_axis, as_int, as_ints, as_shape
 
@@ -13,8 +13,17 @@ __all__ = ["astype", "broadcast_arrays", "broadcast_shapes", "broadcast_to", "co
            "squeeze", "stack", "tile", "unstack"]
 
 
-def _unary(op: str, x: Array, *args, **kwargs) -> Array:
-    return call(op, x._p.device, (x._p.dtype,), x._native, *args, **kwargs)
+#: the ops below whose result keeps the input's placement (device and dtype)
+_SAME = {name: op(name) for name in (
+    "broadcast_to", "concat", "expand_dims", "flip", "moveaxis", "permute_dims",
+    "repeat", "reshape", "roll", "squeeze", "stack", "tile")}
+
+
+def _unary(name: str, x: Array, *args, **kwargs) -> Array:
+    o = _SAME.get(name)
+    if o is not None:
+        return call_placed(o, x._p, x._native, *args, **kwargs)
+    return call(name, x._p.device, (x._p.dtype,), x._native, *args, **kwargs)
 
 
 def astype(x, dtype, /, *, copy=True, device=None) -> Array:
@@ -77,6 +86,15 @@ def broadcast_to(x, /, shape) -> Array:
 
 
 def _promote_all(op: str, arrays) -> tuple[list[Array], object]:
+    if arrays.__class__ is list or arrays.__class__ is tuple:
+        # the common case in a few comparisons: arrays of one placement
+        p = arrays[0]._p if arrays and arrays[0].__class__ is Array else None
+        for a in arrays:
+            if a.__class__ is not Array or a._p is not p:
+                break
+        else:
+            if p is not None:
+                return arrays, p.device
     if not isinstance(arrays, (list, tuple)):
         raise HalTypeError(f"{op}: expected a list or tuple of arrays, got "
                            f"{type(arrays).__name__}")
@@ -94,17 +112,23 @@ def _promote_all(op: str, arrays) -> tuple[list[Array], object]:
 def concat(arrays, /, *, axis=0) -> Array:
     arrays, device = _promote_all("concat", arrays)
     if axis is not None:
-        ndim = arrays[0].ndim
+        first = arrays[0].shape
+        ndim = len(first)
         if ndim == 0:
             raise HalValueError("concat: 0-D arrays cannot be concatenated; use stack")
-        axis = as_axis(axis, ndim, "concat")
-        for a in arrays:
-            if a.ndim != ndim or any(s != t for i, (s, t) in
-                                     enumerate(zip(a.shape, arrays[0].shape)) if i != axis):
-                raise HalValueError(f"concat: shapes {[x.shape for x in arrays]} differ "
-                                    f"outside axis {axis}")
-    return call("concat", device, (arrays[0]._p.dtype,), [a._native for a in arrays],
-                axis=axis)
+        if axis.__class__ is not int or not 0 <= axis < ndim:
+            axis = as_axis(axis, ndim, "concat")
+        if ndim == 1:  # (the common case: only the number of dimensions to compare)
+            same = all(len(a._native.shape) == 1 for a in arrays)
+        else:
+            before, after = first[:axis], first[axis + 1:]
+            same = all(len(s) == ndim and s[:axis] == before and s[axis + 1:] == after
+                       for s in [a.shape for a in arrays])
+        if not same:
+            raise HalValueError(f"concat: shapes {[x.shape for x in arrays]} differ "
+                                f"outside axis {axis}")
+    return call_placed(_SAME["concat"], arrays[0]._p, [a._native for a in arrays],
+                       axis=axis)
 
 
 def stack(arrays, /, *, axis=0) -> Array:
@@ -114,8 +138,8 @@ def stack(arrays, /, *, axis=0) -> Array:
         raise HalValueError(f"stack: all arrays must have the same shape, got "
                             f"{[a.shape for a in arrays]}")
     axis = as_axis(axis, arrays[0].ndim + 1, "stack")
-    return call("stack", device, (arrays[0]._p.dtype,), [a._native for a in arrays],
-                axis=axis)
+    return call_placed(_SAME["stack"], arrays[0]._p, [a._native for a in arrays],
+                       axis=axis)
 
 
 def expand_dims(x, /, axis=0) -> Array:
@@ -206,8 +230,7 @@ def reshape(x, /, shape, *, copy=None) -> Array:
     if (not unknown and known != size) or (unknown and (known == 0 or size % known)):
         raise HalValueError(f"reshape: cannot reshape an array of shape {x.shape} "
                             f"(size {size}) into shape {shape}")
-    p = x._p
-    return call("reshape", p.device, (p.dtype,), x._native, shape, copy=copy)
+    return call_placed(_SAME["reshape"], x._p, x._native, shape, copy=copy)
 
 
 def roll(x, /, shift, *, axis=None) -> Array:

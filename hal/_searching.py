@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import _dtypes
-from ._array import Array
-from ._dispatch import call, common_device
+from ._array import Array, call_placed
+from ._dispatch import call, common_device, op
 from ._errors import HalTypeError, HalValueError
 from ._helpers import as_array, as_axis, require_kind
 from ._manipulation import astype
@@ -32,6 +32,9 @@ class UniqueCountsResult(NamedTuple):
 class UniqueInverseResult(NamedTuple):
     values: Array
     inverse_indices: Array
+
+
+_WHERE, _SORT, _TAKE = op("where"), op("sort"), op("take")
 
 
 def _arg_reduce(op, x, axis, keepdims):
@@ -98,8 +101,7 @@ def where(condition, x1, x2, /) -> Array:
         p = x1._p
         if x2._p is p and condition._p.dtype is _dtypes.bool and \
                 condition._p.device is p.device:
-            return call("where", p.device, (p.dtype,), condition._native, x1._native,
-                        x2._native)
+            return call_placed(_WHERE, p, condition._native, x1._native, x2._native)
     from ._elementwise import _scalar_type, host_scalar_beside
     condition = as_array(condition, "where")
     if condition._p.dtype is not _dtypes.bool:
@@ -191,6 +193,9 @@ def _sorting(op, x, axis, descending, stable):
     if x.ndim == 0:
         raise HalValueError(f"{op}: 0-D arrays cannot be sorted")
     axis = as_axis(axis, x.ndim, op)
+    if op == "sort":  # the sorted values keep x's placement
+        return call_placed(_SORT, x._p, x._native, axis=axis, descending=descending,
+                           stable=stable)
     return call(op, x._p.device, (x._p.dtype,), x._native, axis=axis,
                 descending=descending, stable=stable)
 
@@ -219,7 +224,7 @@ def take(x, indices, /, *, axis=None) -> Array:
             raise HalValueError(f"take: axis is required for a {x.ndim}-D array")
         axis = 0
     axis = as_axis(axis, x.ndim, "take")
-    return call("take", x._p.device, (x._p.dtype,), x._native, indices._native, axis=axis)
+    return call_placed(_TAKE, x._p, x._native, indices._native, axis=axis)
 
 
 def take_along_axis(x, indices, /, *, axis=-1) -> Array:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from . import _dtypes
-from ._array import Array
-from ._dispatch import call, common_device
+from ._array import Array, call_placed
+from ._dispatch import call, common_device, op
 from ._elementwise import host_scalar_beside
 from ._errors import HalTypeError, HalValueError
 from ._helpers import as_array, as_axes, as_axis, as_int, dtype_arg, require_kind
@@ -12,6 +12,10 @@ from ._manipulation import astype
 
 __all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum",
            "var", "all", "any", "diff", "clip"]
+
+
+#: ops whose result keeps the input's placement (sum/prod when no dtype widens)
+_OPS = {name: op(name) for name in ("sum", "prod", "max", "min", "mean")}
 
 
 def _accumulation_dtype(x: Array, dtype, op: str):
@@ -32,6 +36,9 @@ def _sum_like(op, x, axis, dtype, keepdims):
     require_kind(x, "biufc", op, "a numeric dtype")
     out = _accumulation_dtype(x, dtype, op)
     axis = as_axes(axis, x.ndim, op)
+    if out is x._p.dtype:  # floating data: the result keeps x's placement
+        return call_placed(_OPS[op], x._p, x._native, axis=axis, dtype=out,
+                           keepdims=keepdims)
     return call(op, x._p.device, (x._p.dtype,), x._native, axis=axis, dtype=out,
                 keepdims=keepdims)
 
@@ -75,7 +82,7 @@ def _extreme(op, x, axis, keepdims):
     if x.size == 0 and (axis is None or builtins_any(x.shape[a] == 0 for a in axis)):
         raise HalValueError(f"{op}: the reduction has no identity; the array (shape "
                             f"{x.shape}) is empty along the reduced axes")
-    return call(op, x._p.device, (x._p.dtype,), x._native, axis=axis, keepdims=keepdims)
+    return call_placed(_OPS[op], x._p, x._native, axis=axis, keepdims=keepdims)
 
 
 def max(x, /, *, axis=None, keepdims=False) -> Array:
@@ -98,7 +105,7 @@ def _floating(op, x, kinds="iufc"):
 def mean(x, /, *, axis=None, keepdims=False) -> Array:
     x = _floating("mean", x)
     axis = as_axes(axis, x.ndim, "mean")
-    return call("mean", x._p.device, (x._p.dtype,), x._native, axis=axis, keepdims=keepdims)
+    return call_placed(_OPS["mean"], x._p, x._native, axis=axis, keepdims=keepdims)
 
 
 def _moment(op, x, axis, correction, keepdims):

@@ -178,6 +178,8 @@ def unstack(x, *, axis):
 
 def reshape(x, shape, *, copy):
     if x.__class__ is _ndarray:  # np.reshape's Python layer costs more than this
+        if copy is None:  # (a copy= keyword costs ndarray.reshape 0.3 us more)
+            return x.reshape(shape)
         return x.reshape(shape, copy=copy)
     return np.reshape(x, shape, copy=copy)
 
@@ -193,12 +195,43 @@ def repeat(x, repeats, *, axis):
 # -- sorting and searching ------------------------------------------------------------
 
 def sort(x, *, axis, descending, stable):
+    # Sorted integers and bools are the same whatever the order among equal
+    # elements, so they take NumPy's default sort (SIMD quicksort: 5-12x faster than
+    # its stable one on 10^6 int64 here); 1-D floats too, with the two runs whose
+    # equal elements can differ (zeros of both signs, NaNs) put in their stable order.
+    if stable and x.dtype.kind in "biu":
+        stable = False
+    elif stable and x.ndim == 1 and x.dtype.kind == "f" and x.__class__ is _ndarray \
+            and x.shape[0] >= 4096:  # (below, the runs' checks cost more than they save)
+        result = _stable_float_sort_1d(x)
+        return result[::-1] if descending else result
     if x.__class__ is _ndarray:  # what np.sort does, without its Python layer
         result = x.copy(order="K")
         result.sort(axis, "stable" if stable else None)
     else:
         result = np.sort(x, axis=axis, kind="stable" if stable else None)
     return np.flip(result, axis=axis) if descending else result
+
+
+def _stable_float_sort_1d(x):
+    """A stable sort of 1-D float ``x`` by NumPy's faster unstable sort.  Elements
+    that compare equal are bit-identical except zeros (+0.0 and -0.0) and NaNs (sign
+    and payload); each of those sorts into one contiguous run (NaNs last), which is
+    refilled with its elements in their original order and bits, as a stable sort
+    leaves them."""
+    result = x.copy()
+    result.sort()
+    n = result.shape[0]
+    if n < 2:
+        return result
+    lo, hi = result.searchsorted(0.0, "left"), result.searchsorted(0.0, "right")
+    if hi > lo:
+        result[lo:hi] = x[x == 0]
+    if result[n - 1] != result[n - 1]:  # NaNs present (they sort last)
+        # refilled even when alone: the SIMD sort writes back a canonical NaN
+        nans = np.isnan(x)
+        result[n - int(np.count_nonzero(nans)):] = x[nans]
+    return result
 
 
 def argsort(x, *, axis, descending, stable):

@@ -7,7 +7,10 @@ the manifest must then be present in the program.
 
 ``check_offline`` does the same for the CUDA and HIP targets without any device, with
 the compilers of ``_toolchains`` (NVRTC to PTX, hipcc to AMD code objects), once per
-GPU architecture, as if for a GPU that holds every hal dtype.  A program that
+GPU architecture, as if for a GPU that holds every hal dtype; and it compiles a
+representative set of ``hal.jit``-generated kernels (``_jit._samples``: elementwise
+chains, map+reduce, several outputs, strided and broadcast variants, row kernels),
+named ``jit ...`` in the report (``--file jit``: only those).  A program that
 compiled is remembered in hal's disk cache, keyed by its source (with includes),
 options, architecture and compiler version: an unchanged kernel is not compiled again
 (``HAL_NO_CACHE=1`` or ``--no-cache`` recompiles everything), a changed one always is.
@@ -23,6 +26,9 @@ from . import _diskcache, _kernels
 from ._errors import HalError, HalValueError
 
 __all__ = ["CheckResult", "check", "check_offline", "cmd_check_offline"]
+
+#: ``--file`` value of the hal.jit samples in ``check_offline``
+JIT = "jit"
 
 
 @dataclass
@@ -123,8 +129,15 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
         for dtype in wanted:
             for arch in archs:
                 jobs_list.append((file, specs, dtype, arch))
+    if files is None or JIT in files:
+        from ._jit._samples import samples
+        for sample in samples():
+            for arch in archs:
+                jobs_list.append((JIT, sample, None, arch))
 
     def run(job) -> CheckResult:
+        if job[0] == JIT:
+            return run_jit(job[1], job[3])
         file, specs, dtype, arch = job
         defines = {**_kernels.program_defines(dtype, gpu_dtypes), "HAL_INSTANTIATE_ALL": "1"}
         result = CheckResult(file, dtype.name, 0.0, arch=arch)
@@ -148,6 +161,30 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
             result.missing = [s.name for s in specs if dtype in s.dtype_list()
                               and not any(_kernels.pattern(s.name).match(n)
                                           for n in compiled.kernel_names)]
+        except Exception as exc:  # report every failure, go on with the rest
+            result.error = f"{type(exc).__name__}: {exc}"
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def run_jit(sample, arch) -> CheckResult:
+        result = CheckResult(sample.name, sample.label, 0.0, arch=arch)
+        start = time.perf_counter()
+        try:
+            source, options = sample.source_for(target)
+            digest = _diskcache.key("kernelcheck-v1", target, arch, identity, source,
+                                    " ".join(options))
+            compiled = None if not use_cache else _cached_compile(digest)
+            if compiled is None:
+                compiled = compile_(source, options, arch, sample.name)
+                if use_cache:
+                    _diskcache.store("kernelcheck", digest, json.dumps(
+                        {"kernel_names": compiled.kernel_names,
+                         "note": compiled.note}).encode())
+            else:
+                result.cached = True
+            result.kernels = len(compiled.kernel_names)
+            result.note = compiled.note
+            result.missing = [n for n in sample.kernels if n not in compiled.kernel_names]
         except Exception as exc:  # report every failure, go on with the rest
             result.error = f"{type(exc).__name__}: {exc}"
         result.seconds = time.perf_counter() - start

@@ -27,6 +27,7 @@ and restores the runtimes, so eager programs pay nothing for lazy mode existing.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import weakref
 
@@ -385,6 +386,7 @@ def _run(root: Pending) -> None:
     leaf_ix: dict = {}
     scalars: list = []     # (value, dtype)
     struct: list = []
+    uses: list = []        # per node: how many operand slots of the tree hold it
 
     def ref(a, loop):
         c = a.__class__
@@ -394,6 +396,7 @@ def _run(root: Pending) -> None:
                 if j is None:
                     visit(a)
                     j = index[id(a)]
+                uses[j] += 1
                 return ("n", j)
             a = a._value
         elif c is bool or c is int or c is float:
@@ -409,16 +412,18 @@ def _run(root: Pending) -> None:
         refs = tuple(ref(a, n.loop) for a in n.args)
         index[id(n)] = len(order)
         order.append(n)
+        uses.append(0)
         struct.append((n.op, n.loop, n.hdtype, refs))
 
     visit(root)
     # ``ref`` and ``visit`` refer to each other: a reference cycle that would keep
     # ``order`` (every node of the tree) alive until the garbage collector runs, so
     # a ``flush`` would then compute each inner node again as a tree of its own
-    ref = visit = None
+    ref = visit = None  # noqa: F811
+    shape = root.shape
+    outputs = _kept_inner_nodes(order, uses, shape) + [len(order) - 1]
     rt = _SAVED_RUNTIMES.get(device, device.runtime)
     leaf_dtypes = tuple(rt.dtype_of(x) for x in leaves)
-    shape = root.shape
     views = [launcher.view(x) for x in leaves]
     flat = all(v[4] and tuple(v[2]) == shape for v in views)
     variant, layout = "flat", None
@@ -430,18 +435,18 @@ def _run(root: Pending) -> None:
             layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
             if layout is not None:
                 variant = ("rows",) + tuple(step for _, _, step in layout[3])
-    key = (device, tuple(struct), leaf_dtypes, variant)
+    key = (device, tuple(struct), leaf_dtypes, variant, tuple(outputs))
     kernel = _KERNELS.get(key)
     if kernel is None:
         kernel = _KERNELS[key] = _compile(launcher, device, struct, leaf_dtypes,
-                                          [d for _, d in scalars], variant)
+                                          [d for _, d in scalars], variant, outputs)
     n = 1
     for s in shape:
         n *= s
-    out = launcher.empty(shape, root.hdtype)
+    outs = [launcher.empty(shape, order[j].hdtype) for j in outputs]
     if n:
         from ._jit._backends import Index as _Index
-        args = [launcher.buffer(out)]
+        args = [launcher.buffer(o) for o in outs]
         for v in views:
             args += [v[0], _Index(v[1])]
         for value, dtype in scalars:
@@ -459,10 +464,35 @@ def _run(root: Pending) -> None:
                 args += strided_args(launcher, views, shape)
             launcher.launch_own(kernel, n, args)
         STATS["kernels"] += 1
-    root._value = out
-    root.args = ()
+    for j, out in zip(outputs, outs):
+        node = order[j]
+        node._value = out
+        node.args = ()
+        _LIVE.pop(node.seq, None)
     order.clear()
-    _LIVE.pop(root.seq, None)
+
+
+#: references to an inner node that ``_kept_inner_nodes`` itself holds: the ``order``
+#: list, its local variable and ``sys.getrefcount``'s argument
+_OWN_REFS = 3
+
+
+def _kept_inner_nodes(order, uses, shape) -> list:
+    """Positions of the inner nodes of a tree that something outside the tree still
+    holds (a variable, another pending tree): the kernel writes them too, as extra
+    outputs, so they are not computed again later (``err = p - y`` read by four
+    ``mean(err * col)`` trees was four times the whole tree of ``err``).  Counting
+    references can only err towards writing a node nobody reads again, or towards
+    computing one again: neither changes a value.  Only nodes of the tree's shape
+    share its iteration space."""
+    kept = []
+    getrefcount = sys.getrefcount
+    for j in range(len(order) - 1):
+        node = order[j]
+        if node.shape == shape and getrefcount(node) - uses[j] > _OWN_REFS:
+            kept.append(j)
+        node = None
+    return kept
 
 
 def _scalar_arg(value, dtype):
@@ -471,7 +501,7 @@ def _scalar_arg(value, dtype):
     return dtype.numpy.type(value)
 
 
-def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
+def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant, outputs):
     from ._jit import _lower
     from ._jit._backends import INDEX, INT, compile_source
     from ._jit._graph import Node
@@ -485,17 +515,17 @@ def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
             nodes.append(Node("cast", "astype", args, dtype, 0))
         else:
             nodes.append(Node("ew", op, args, dtype, 0, loop=loop))
-    root = nodes[-1]
     # ``visit`` appended each node after its operands: already topological
     body_nodes = nodes
-    params = [f"GLOBAL_MEM {_lower.ctype(root.dtype)} *RESTRICT out0"]
+    params = [f"GLOBAL_MEM {_lower.ctype(nodes[j].dtype)} *RESTRICT out{k}"
+              for k, j in enumerate(outputs)]
     params += _lower._leaf_params(leaf_nodes)
     params += [f"const {_lower.ctype(s.dtype)} v{s.id}" for s in scalar_nodes]
 
     def reads(idx):
         return [f"    {_lower.ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
                 for k, x in enumerate(leaf_nodes)]
-    stores = [f"    out0[i] = v{root.id};"]
+    stores = [f"    out{k}[i] = v{nodes[j].id};" for k, j in enumerate(outputs)]
     if variant[0] == "rows":
         lines = _lower.ew_rows_kernel("hal_jit_ew", params, variant[1:], reads,
                                       _lower.body(body_nodes), stores)
@@ -507,7 +537,7 @@ def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant):
         _lower.canonical_names(lines) + "\n"
     options = _lower.options(device.dtypes, loops)
     program = compile_source(device, "hal lazy fused kernel", source, options)
-    sig = ["buf"] + ["buf", INDEX] * len(leaf_nodes)
+    sig = ["buf"] * len(outputs) + ["buf", INDEX] * len(leaf_nodes)
     sig += [np.uint8 if d.kind == "b" else d.numpy.type for d in scalar_dtypes]
     if variant[0] == "rows":
         sig += [INDEX, INDEX] + [INDEX, INDEX] * len(leaf_nodes)

@@ -348,3 +348,52 @@ def test_a_device_first_used_while_armed_gives_values_to_host_code():
     if out == "SKIP":
         pytest.skip("needs two devices that build fused kernels (opencl:intel and oneapi)")
     assert out == "[2.0, 2.0, 2.0, 2.0] [2.0, 2.0, 2.0, 2.0] float32", out
+
+
+def test_an_inner_node_held_elsewhere_is_written_by_its_trees_kernel(xp, device):
+    """``err`` read by several later trees is computed once, as an extra output of the
+    first tree's kernel; a node nobody else holds is not written."""
+    if not defers(device):
+        pytest.skip(f"{device} runs elementwise ops eagerly in lazy mode")
+    x_np = np.random.default_rng(5).standard_normal((3, 64)).astype(np.float32)
+    x = hal.asarray(x_np, device=device)
+    with hal.lazy(False):
+        err_e = (x * 2 + 1) * 0.5 - x
+        eager = [hal.sum(err_e * x[k]) for k in range(3)]
+    with hal.lazy():
+        err = (x * 2 + 1) * 0.5 - x
+        first = hal.sum(err * x[0])
+        assert err._native._value is not None   # written by the first tree's kernel
+        rest = [hal.sum(err * x[k]) for k in (1, 2)]
+        for got, want in zip([first] + rest, eager):
+            same(got, want)
+        probe = (x + 1) * 3                     # (x + 1) is held only by the tree
+        before = lazy_mod.STATS["kernels"]
+        np.testing.assert_array_equal(hal.to_numpy(probe), (x_np + 1) * 3)
+        assert lazy_mod.STATS["kernels"] == before + 1
+
+
+@pytest.mark.parametrize("n", [8, 100, 1000])
+def test_fused_bitwise_not_of_an_integer_max_or_min(xp, device, n):
+    """Intel's OpenCL CPU compiler returns max(x, y) for ~max(x, y) in the scalar code
+    of partial work-groups (hal/_jit/_lower.py ``_barrier``): fused lazily and by
+    hal.jit, the results must be NumPy's."""
+    rng = np.random.default_rng(n)
+    for dtype in (np.int32, np.int64):
+        if getattr(hal, dtype.__name__) not in device.dtypes:
+            continue
+        a_np = rng.integers(0, 1000, n).astype(dtype)
+        b_np = rng.integers(0, 1000, n).astype(dtype)
+        a, b = hal.asarray(a_np, device=device), hal.asarray(b_np, device=device)
+
+        def program(x, y):
+            return (hal.bitwise_invert(hal.maximum(x, y)), -1 - hal.minimum(x, y),
+                    hal.bitwise_xor(hal.where(x > y, x, y), -1))
+        want = (~np.maximum(a_np, b_np), -1 - np.minimum(a_np, b_np),
+                ~np.maximum(a_np, b_np))
+        with hal.lazy():
+            lazy = program(a, b)
+        jitted = hal.jit(program)(a, b)
+        for got in (lazy, jitted):
+            for g, w in zip(got, want):
+                np.testing.assert_array_equal(hal.to_numpy(g), w)

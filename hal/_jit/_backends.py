@@ -170,6 +170,10 @@ class OneAPILauncher:
 
     @staticmethod
     def contiguous(native) -> bool:
+    def launch_rows(self, kernel, inner, n1, n0, args):
+        """A row kernel (``_lower.ew_rows_kernel``) over ``(n0, n1, inner)``."""
+        self.state.launch_rows(kernel, inner, n1, n0, *args)
+
         return native.flags.c_contiguous
 
     def empty(self, shape, dtype):

@@ -128,7 +128,25 @@ def body(nodes, indent="    ") -> list[str]:
                        f"{_operand(b, n.loop)};")
         else:
             raise AssertionError(n.kind)
+        if n.dtype.kind in "iu" and (n.kind == "where" or n.op in _MAX_MIN):
+            out.append(_barrier(n, t, indent))
     return out
+
+
+#: ops whose integer results pass through ``_barrier``
+_MAX_MIN = frozenset(("maximum", "minimum"))
+
+
+def _barrier(n, t: str, indent: str) -> str:
+    """An optimisation barrier after an integer max, min or select.  Intel's OpenCL
+    CPU compiler (2024-2025 runtimes) miscompiles the bitwise NOT of an integer max
+    or min (``~max(x, y)``, ``-1 - max(x, y)``, ``max(x, y) ^ -1``, of 32 and 64
+    bits) in the scalar code it runs for work-groups that are not a multiple of the
+    vector width: it returns ``max(x, y)`` itself, so ``bitwise_invert(maximum(a,
+    b))`` fused into one kernel gave ``maximum(a, b)`` for arrays of 8 or 100
+    elements.  A volatile copy keeps the compiler from seeing the pattern; it costs
+    little and only fused integer max/min/where pay it."""
+    return f"{indent}{{ volatile {t} hal_barrier = v{n.id}; v{n.id} = hal_barrier; }}"
 
 
 def _leaf_params(leaves) -> list[str]:
@@ -164,6 +182,27 @@ def ew_kernel(kname: str, params: list[str], n_leaves: int, reads, body_lines,
     else:
         idx = ["i"] * n_leaves
     lines += reads(idx)
+    lines += body_lines
+    lines += stores
+    lines.append("}")
+    return lines
+
+
+def ew_rows_kernel(kname: str, params: list[str], steps, reads, body_lines,
+                   stores) -> list[str]:
+    """``ew_kernel`` for an iteration folded into rows (hal/_layout.py): an
+    ``(inner, n1, n0)`` launch, leaf k read at ``r0 * s<k>_0 + r1 * s<k>_1`` plus ``j``
+    when its step along rows (``steps[k]``, 1 or 0) is 1.  The steps are part of the
+    source, so a CPU compiler vectorises the loads (kernels/strided.h says why)."""
+    params = params + ["const index_t inner", "const index_t n1"]
+    params += [f"const index_t s{k}_{d}" for k in range(len(steps)) for d in (0, 1)]
+    lines = [f"KERNEL void {kname}({', '.join(params)})", "{",
+             "    const index_t j = GLOBAL_ID_0, r1 = GLOBAL_ID_1, r0 = GLOBAL_ID_2;",
+             "    if (j >= inner) return;",
+             "    const index_t i = (r0 * n1 + r1) * inner + j;"]
+    lines += [f"    const index_t o{k} = r0 * s{k}_0 + r1 * s{k}_1{' + j' if step else ''};"
+              for k, step in enumerate(steps)]
+    lines += reads([f"o{k}" for k in range(len(steps))])
     lines += body_lines
     lines += stores
     lines.append("}")

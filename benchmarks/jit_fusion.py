@@ -8,8 +8,9 @@ Cases: ``a*b + c*d - e``, ``sum((x - y) ** 2)``, and row softmax and layer norm 
 ``--rows`` x ``--cols`` float32 matrix (``--only rows`` for just those two).  Each round times every variant
 once (the order rotates per round); the table shows the median time and GB/s (bytes
 the fused expression must move: inputs read once, output written once) and the ratios
-of the medians.  Also: the first call of a new fused kernel (trace + compile) and the
-same call when only the disk cache holds the binary (a fresh in-memory cache).
+of the medians.  Also: the first call of a new fused kernel (trace + compile), the
+same call when only the disk cache holds the binary (a fresh in-memory cache), and
+the first call of an already compiled function in a new process (``--only cache``).
 numexpr is optional (``pip install numexpr``); it uses as many threads as NumPy's
 machine has cores, as hal's CPU OpenCL drivers do.
 """
@@ -309,6 +310,37 @@ def run(device: str = "opencl:intel", n: int = 2 ** 24, rounds: int = 7) -> list
     return lines
 
 
+_FRESH = """
+import sys, time
+import numpy as np
+import hal
+dev = hal.get_device(sys.argv[1])
+x = hal.asarray(np.arange(1024, dtype=np.float32), device=dev)
+y = hal.asarray(np.ones(1024, dtype=np.float32), device=dev)
+(x + y); hal.sum(x); hal.synchronize(dev)  # the device and eager programs warm
+f = hal.jit(lambda a, b: (hal.sum((a - b) * (a + 2.5)), a * b + 1))
+t0 = time.perf_counter(); f(x, y); hal.synchronize(dev)
+print((time.perf_counter() - t0) * 1e3)
+"""
+
+
+def fresh_process_first_call(device: str = "opencl:intel", runs: int = 7) -> str:
+    """The first call of an already compiled fused function (a map+reduce and an
+    elementwise kernel) in a new process: trace, lower, disk-cache load, kernel
+    creation, launch.  Median of ``runs`` processes, after one that fills the cache."""
+    import subprocess
+    import sys
+    times = []
+    for i in range(runs + 1):
+        out = subprocess.run([sys.executable, "-c", _FRESH, device], check=True,
+                             capture_output=True, text=True).stdout
+        if i:
+            times.append(float(out.split()[-1]))
+    return (f"first call of an already compiled fused function in a new process on "
+            f"{device}: median {statistics.median(times):.1f} ms "
+            f"(min {min(times):.1f}, max {max(times):.1f}; {runs} processes)")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="opencl:intel")
@@ -316,12 +348,14 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--rows", type=int, default=4096)
     p.add_argument("--cols", type=int, default=4096)
-    p.add_argument("--only", choices=("flat", "rows"), help="only the 1-D cases, or only "
-                   "softmax and layer norm")
+    p.add_argument("--only", choices=("flat", "rows", "cache"), help="only the 1-D "
+                   "cases, only softmax and layer norm, or only the disk-cache hit")
     args = p.parse_args()
-    lines = [] if args.only == "rows" else run(args.device, args.n, args.rounds)
-    if args.only != "flat":
+    lines = [] if args.only in ("rows", "cache") else run(args.device, args.n, args.rounds)
+    if args.only in (None, "rows"):
         lines += run_rows(args.device, args.rows, args.cols, args.rounds)
+    if args.only in (None, "cache"):
+        lines.append(fresh_process_first_call(args.device))
     print("\n".join(lines))
 
 

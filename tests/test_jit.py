@@ -213,3 +213,21 @@ def test_the_same_graph_compiles_once_per_process(xp, device):
         assert second.stats["traces"] == 1 and second.stats["compiles"] == 0
         assert second.explain(x, x).split("kernel source")[1] == \
             first.explain(x, x).split("kernel source")[1]
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "max", "min", "mean", "any", "all", "var",
+                                "std"])
+def test_reduction_dtypes_decided_on_the_host_match_eager(xp, device, op):
+    """hal.jit decides a reduction's dtype by eager's rules without running anything
+    on the device (a fresh process's first call stays short): the same dtype as eager
+    for every dtype the device holds, and eager's error where eager refuses."""
+    f = hal.jit(lambda x: getattr(hal, op)(x * 1, axis=0))
+    for dtype in S.device_dtypes("biuf"):
+        x = xp.asarray(np.ones((2, 3), dtype=dtype.numpy), device=device)
+        try:
+            want = getattr(hal, op)(x * 1, axis=0).dtype
+        except TypeError as exc:
+            with pytest.raises(type(exc)):
+                f(x)
+            continue
+        assert f(x).dtype == want, dtype

@@ -57,6 +57,30 @@ def _cached_meta(cache: dict, values, upload):
     return buf
 
 
+class _Kernels(dict):
+    """{name: kernel} of one program, each kernel made by ``make(name)`` when first
+    looked up; iterating gives every kernel (made then)."""
+
+    def __init__(self, names, make):
+        super().__init__()
+        self._names, self._make = tuple(names), make
+
+    def __missing__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        k = self[name] = self._make(name)
+        return k
+
+    def values(self):
+        return [self[n] for n in self._names]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+
 def reduce_variant(views, full, axes) -> str:
     """Which map+reduce kernel fits: ``flat`` (contiguous inputs of the full shape,
     reduced axes last), ``cols`` (reduced axes first) or ``strided``."""
@@ -86,16 +110,19 @@ class OpenCLLauncher:
         self.state = state_of(device)
 
     def kernels(self, program, names, signatures):
+        """The kernels of ``program``, each made on its first use: a map+reduce whose
+        launch needs only ``final`` makes one kernel, not three (each costs ~1 ms of
+        PyOpenCL's argument-packing code generation, in a disk-cache hit's first call)."""
         cl = self.state.cl
-        out = {}
-        for name in names:
+
+        def make(name):
             k = cl.Kernel(program, name)
             # "buf", INDEX, INT, or a NumPy scalar type (user kernels' scalars)
             k.set_scalar_arg_dtypes([None if s == "buf" else np.int64 if s == INDEX else
                                      np.int32 if s == INT else s
                                      for s in signatures[name]])
-            out[name] = k
-        return out
+            return k
+        return _Kernels(names, make)
 
     @staticmethod
     def view(native):
@@ -143,6 +170,10 @@ class OpenCLLauncher:
             local = (1,) if serial and self.state.is_cpu else None
             self.state.launch_nd(kernel, (n,), local, *args)
 
+    def launch_rows(self, kernel, inner, n1, n0, args):
+        """A row kernel (``_lower.ew_rows_kernel``) over ``(n0, n1, inner)``."""
+        self.state.launch_rows(kernel, inner, n1, n0, *args)
+
     def wrap(self, native, dtype):
         return new_array(native, Placement.of(self.device, dtype))
 
@@ -170,10 +201,6 @@ class OneAPILauncher:
 
     @staticmethod
     def contiguous(native) -> bool:
-    def launch_rows(self, kernel, inner, n1, n0, args):
-        """A row kernel (``_lower.ew_rows_kernel``) over ``(n0, n1, inner)``."""
-        self.state.launch_rows(kernel, inner, n1, n0, *args)
-
         return native.flags.c_contiguous
 
     def empty(self, shape, dtype):

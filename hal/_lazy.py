@@ -41,10 +41,18 @@ __all__ = ["lazy", "Pending", "materialize", "enabled"]
 #: compile time, recursion depth and the kernel's argument bytes stay bounded)
 MAX_NODES = 48
 
+#: elementwise results with fewer elements than this run eagerly even in lazy mode:
+#: below it a kernel's time is its launch, and building and lowering a tree costs
+#: more than the launches fusion saves (benchmarks/lazy_programs.py, README "Lazy
+#: evaluation"); ``HAL_LAZY_MIN_SIZE`` overrides it
+MIN_SIZE = int(_env.get("HAL_LAZY_MIN_SIZE", "65536"))
+
 _TLS = threading.local()
 _DEFAULT = _env.flag("HAL_LAZY")
 _LOCK = threading.RLock()
-ARMED = False
+# HAL_LAZY=1: armed from the start; each device's runtime is wrapped when the
+# dispatcher first resolves an op for it (``wrap``), so importing hal loads nothing
+ARMED = _DEFAULT
 _ACTIVE = 0            # lazy(True) contexts open, every thread
 _ALIVE = 0             # Pending nodes alive (disarming waits for none)
 _LIVE: dict = {}       # seq -> weakref of every unmaterialised node
@@ -342,6 +350,12 @@ def _elementwise(fn, name, loop, out_dtype, device, launcher, unary):
             shape = _shape(shapes)
         except Exception:
             return eager(args)  # eager's own error, at the op call
+        if count == 1:
+            size = 1
+            for extent in shape:
+                size *= extent
+            if size < MIN_SIZE:
+                return fn(*inputs)  # small: the launch is the cost (MIN_SIZE)
         if count > MAX_NODES:
             inputs = [materialize(a) if a.__class__ is Pending else a for a in inputs]
             count = 1
@@ -449,8 +463,9 @@ def _run(root: Pending) -> None:
         args = [launcher.buffer(o) for o in outs]
         for v in views:
             args += [v[0], _Index(v[1])]
+        plain = getattr(launcher, "packs_python_scalars", False)
         for value, dtype in scalars:
-            args.append(_scalar_arg(value, dtype))
+            args.append(_scalar_arg(value, dtype, plain))
         if layout is not None:
             n0, n1, inner, strides = layout
             args += [_Index(inner), _Index(n1)]
@@ -495,10 +510,24 @@ def _kept_inner_nodes(order, uses, shape) -> list:
     return kept
 
 
-def _scalar_arg(value, dtype):
+def _scalar_arg(value, dtype, plain: bool):
+    """A Python scalar as the kernel argument of loop dtype ``dtype``.  ``plain``: the
+    launcher packs Python numbers into the kernel's typed scalar arguments itself
+    (PyOpenCL, rounding as NumPy's conversion rounds; eager checked the range), which
+    is several times cheaper than making a NumPy scalar first."""
     if dtype.kind == "b":
-        return np.uint8(1 if value else 0)  # hal_bool is an unsigned char in kernels
+        return (1 if value else 0) if plain else np.uint8(1 if value else 0)
+    if plain:
+        if dtype.kind != "f":
+            return value
+        value = float(value)
+        # PyOpenCL refuses a float that rounds to infinity in float32 (NumPy gives inf)
+        if dtype.itemsize == 8 or abs(value) <= _FLOAT32_MAX:
+            return value
     return dtype.numpy.type(value)
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _compile(launcher, device, struct, leaf_dtypes, scalar_dtypes, variant, outputs):
@@ -568,6 +597,8 @@ class _LazyRuntime:
                 if kwargs:
                     kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
                 return value(*args, **kwargs)
+            # kept: the next lookup is an attribute hit, not another closure
+            self.__dict__[name] = call
             return call
         return value
 

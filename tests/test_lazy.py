@@ -21,6 +21,16 @@ from hal._optable import BINARY, UNARY
 
 
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _defer_every_size():
+    """These tests use small arrays; lazy mode runs results under ``MIN_SIZE``
+    elements eagerly (test_small_results_run_eagerly checks that), so here every
+    size is deferred."""
+    saved, lazy_mod.MIN_SIZE = lazy_mod.MIN_SIZE, 0
+    yield
+    lazy_mod.MIN_SIZE = saved
+
 def defers(device) -> bool:
     return device.backend == "opencl" or (
         device.backend == "oneapi" and "raw_kernels" in device.capabilities.features)
@@ -397,3 +407,18 @@ def test_fused_bitwise_not_of_an_integer_max_or_min(xp, device, n):
         for got in (lazy, jitted):
             for g, w in zip(got, want):
                 np.testing.assert_array_equal(hal.to_numpy(g), w)
+
+
+
+def test_small_results_run_eagerly_and_large_ones_are_deferred(xp, device):
+    small = hal.ones((8,), dtype=hal.float32, device=device)
+    large = hal.ones((65536,), dtype=hal.float32, device=device)
+    saved, lazy_mod.MIN_SIZE = lazy_mod.MIN_SIZE, 65536
+    try:
+        with hal.lazy():
+            assert not is_pending(small * 2 + 1)
+            y = large * 2 + 1
+            assert is_pending(y) == defers(device)
+            assert float(hal.sum(y)) == 3.0 * large.size
+    finally:
+        lazy_mod.MIN_SIZE = saved

@@ -103,6 +103,8 @@ def compile_source(device, name, source, options):
 
 class OpenCLLauncher:
     target = "opencl"
+    #: kernels get typed scalar arguments (``kernels``): Python numbers will do
+    packs_python_scalars = True
 
     def __init__(self, device):
         from hal_opencl._state import state_of

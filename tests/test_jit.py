@@ -231,3 +231,20 @@ def test_reduction_dtypes_decided_on_the_host_match_eager(xp, device, op):
                 f(x)
             continue
         assert f(x).dtype == want, dtype
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2), (1, 2)])
+def test_reductions_of_broadcast_and_transposed_operands(xp, device, axis):
+    """The map+reduce grid variant (a leaf walked as rows and one stride per row, the
+    last reduced axis at a built-in stride 0, 1 or another): broadcast rows, a
+    transposed view, against NumPy."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((4, 6, 5)).astype(np.float32)
+    t = rng.standard_normal((5, 6)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    x = xp.asarray(a, device=device)
+    tt = xp.asarray(t, device=device).T  # (6, 5), strided
+    bb = xp.asarray(b, device=device)
+    f = hal.jit(lambda x, tt, bb: hal.sum((x - bb) ** 2 * tt, axis=axis))
+    want = np.sum((a - b) ** 2 * t.T, axis=axis)
+    np.testing.assert_allclose(hal.to_numpy(f(x, tt, bb)), want, rtol=1e-5, atol=1e-4)

@@ -310,13 +310,21 @@ def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lin
     inputs contiguous), ``cols`` (reduced axes leading), ``strided`` (meta buffer).
     ``chunk(sig, names)``: the lines of ``<prefix>_chunk`` to use instead of these
     (hal.ReductionKernel's vector variant)."""
+    grid = isinstance(variant, tuple) and variant[0] == "grid"
     geo = ["const index_t R"]
     if variant == "strided":
         geo += ["const int nk", "const int nr", "GLOBAL_MEM const index_t *meta"]
+    elif grid:
+        geo += ["const index_t C"] + [f"const index_t g{k}_rs, const index_t g{k}_s1, "
+                                      f"const index_t g{k}_s2" for k in range(n_leaves)]
     sig = ", ".join(params + geo)
     names = [q.rsplit(" ", 1)[1].lstrip("*") for p in params for q in p.split(", ")]
+    geo_names = [q.rsplit(" ", 1)[1].lstrip("*") for g in geo for q in g.split(", ")]
     if chunk is not None:
         lines = chunk(sig, names)
+    elif grid:
+        lines = _grid_chunk(prefix, sig, names + geo_names, n_leaves, reads, map_lines,
+                            x_expr, a_t, ident, step, variant[1])
     elif variant != "strided":
         lines = _unrolled_chunk(prefix, sig, names, n_leaves, reads, map_lines, x_expr,
                                 a_t, ident, step, variant)
@@ -343,8 +351,7 @@ def reduce_kernels(prefix: str, params: list[str], n_leaves: int, reads, map_lin
         lines += ["    " + line for line in map_lines]
         lines.append(f"        {a_t} x = {x_expr};")
         lines += [f"        {step}", "    }", "    return acc;", "}"]
-    call_args = ", ".join(names + ["R"] + (["nk", "nr", "meta"] if variant == "strided"
-                                           else []) + ["n_out_arg"])
+    call_args = ", ".join(names + geo_names + ["n_out_arg"])
     lines += [
         f"KERNEL void {prefix}_final(GLOBAL_MEM {out_t} *RESTRICT out, {sig}, "
         f"const index_t n_out_arg)", "{", "    index_t o = GLOBAL_ID_0;",
@@ -399,7 +406,46 @@ def _unrolled_chunk(prefix, sig, names, n_leaves, reads, map_lines, x_expr, a_t,
     return lines
 
 
-def reduction(target, leaves, nodes, red: Node, variant: str, device_dtypes):
+def _grid_chunk(prefix, sig, names, n_leaves, reads, map_lines, x_expr, a_t, ident, step,
+                cols) -> list[str]:
+    """``<prefix>_chunk`` of the ``grid`` variant: the reduced extent as Q rows of C
+    (the last reduced axis), leaf k of output o at ``in<k>_off + o * g<k>_rs + q *
+    g<k>_s1 + c * g<k>_s2``.  A chunk walks its row segments: one division per
+    segment, then the flat variant's interleaved accumulators along the row, with
+    ``cols[k]`` ("1", "0" or "s") as the element stride built into the source (vector
+    loads where it is 1).  Broadcast operands of a full reduction (``sum((x - b) **
+    2)`` with ``b`` a row) no longer take the strided variant's per-element index
+    arithmetic."""
+    bases = ", ".join(f"const index_t b{k}" for k in range(n_leaves))
+    col = {"1": "c", "0": "0"}
+    idx = [f"b{k} + {col[cols[k]]}" if cols[k] in col else f"b{k} + c * g{k}_s2"
+           for k in range(n_leaves)]
+    item_args = ", ".join(names + ["n_out_arg"] + [f"b{k}" for k in range(n_leaves)])
+    lines = [f"DEVICE_FN {a_t} {prefix}_merge({a_t} acc, {a_t} x) {{ {step} return acc; }}",
+             f"DEVICE_FN {a_t} {prefix}_item({sig}, const index_t n_out_arg"
+             f"{', ' + bases if n_leaves else ''}, const index_t c, {a_t} acc)", "{"]
+    lines += reads(idx)
+    lines += map_lines
+    lines += [f"    return {prefix}_merge(acc, {x_expr});", "}",
+              f"DEVICE_FN {a_t} {prefix}_chunk({sig}, const index_t n_out_arg, "
+              f"const index_t o, const index_t r0, const index_t r1)", "{",
+              "    " + " ".join(f"{a_t} acc{j} = {ident};" for j in range(LANES)),
+              "    index_t r = r0;", "    while (r < r1) {",
+              "        index_t q = r / C, c = r - q * C;",
+              "        index_t end = c + (r1 - r) < C ? c + (r1 - r) : C;",
+              "        r += end - c;"]
+    lines += [f"        index_t b{k} = o * g{k}_rs + q * g{k}_s1;" for k in range(n_leaves)]
+    lines += [f"        for (; c + {LANES} <= end; c += {LANES}) {{"]
+    lines += [f"            acc{j} = {prefix}_item({item_args}, c + {j}, acc{j});"
+              for j in range(LANES)]
+    lines += ["        }", f"        for (; c < end; ++c) acc0 = {prefix}_item({item_args}, "
+              f"c, acc0);", "    }"]
+    lines += [f"    acc0 = {prefix}_merge(acc0, acc{j});" for j in range(1, LANES)]
+    lines += ["    return acc0;", "}"]
+    return lines
+
+
+def reduction(target, leaves, nodes, red: Node, variant, device_dtypes):
     """Source of ``hal_jit_final``, ``hal_jit_partial`` and ``hal_jit_combine`` (see
     ``reduce_kernels``) for ``red`` over its fused map."""
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}

@@ -181,6 +181,8 @@ class KernelStep(Step):
                 sig += [INT, "buf"]
             return ["hal_jit_ew"], {"hal_jit_ew": sig}
         geo = [INDEX] + ([INT, INT, "buf"] if variant == "strided" else [])
+        if isinstance(variant, tuple):  # ("grid", cols): C, then rs, s1, s2 per leaf
+            geo = [INDEX, INDEX] + [INDEX] * (3 * len(self.leaves))
         return (["hal_jit_final", "hal_jit_partial", "hal_jit_combine"],
                 {"hal_jit_final": ["buf"] + leaf + geo + [INDEX],
                  "hal_jit_partial": ["buf"] + leaf + geo + [INDEX, INDEX],
@@ -246,13 +248,21 @@ class KernelStep(Step):
                                            device=launcher.device), axis=axes)
         views = [launcher.view(env[x]._native) for x in self.leaves]
         variant = reduce_variant(views, full, axes)
+        grid = _grid_layout(views, full, axes) if variant == "strided" else None
+        if grid is not None:
+            variant = ("grid", tuple("1" if s2 == 1 else "0" if s2 == 0 else "s"
+                                     for _, _, s2 in grid[1]))
         ks = self.compiled(ctx, variant)
         out = launcher.empty(out_shape, red.dtype)
         args = []
         for v in views:
             args += [v[0], Index(v[1])]
         args.append(Index(R))
-        if variant == "strided":
+        if grid is not None:
+            args.append(Index(grid[0]))
+            for g in grid[1]:
+                args += [Index(g[0]), Index(g[1]), Index(g[2])]
+        elif variant == "strided":
             meta = [full[d] for d in kept] + [full[d] for d in axes]
             for v in views:
                 b = broadcast_strides(v[2], v[3], full)
@@ -344,6 +354,8 @@ def _region_below(outputs, stop, nodes):
 def _collapse(strides, sizes):
     """The one stride ``s`` with ``strides[i] == s * prod(sizes[i+1:])`` wherever
     ``sizes[i] > 1`` (the axes walked as one flat index), or ``None``."""
+    if 0 in sizes:
+        return 0  # nothing to walk
     found = None
     inner = 1
     for st, n in zip(reversed(strides), reversed(sizes)):
@@ -357,6 +369,31 @@ def _collapse(strides, sizes):
                 return None
         inner *= n
     return 0 if found is None else found
+
+
+def _grid_layout(views, full, axes):
+    """(C, [(row stride, stride of the leading reduced axes, stride along the last)] per
+    leaf) for the map+reduce ``grid`` variant (``_lower._grid_chunk``), or ``None``
+    when a leaf's kept axes or leading reduced axes do not walk as one stride."""
+    if not axes:
+        return None
+    nd = len(full)
+    kept = [d for d in range(nd) if d not in axes]
+    kept_sizes = [full[d] for d in kept]
+    lead = list(axes[:-1])
+    lead_sizes = [full[d] for d in lead]
+    last = axes[-1]
+    out = []
+    for v in views:
+        if len(v[2]) > nd:
+            return None
+        b = broadcast_strides(v[2], v[3], full)
+        rs = _collapse([b[d] for d in kept], kept_sizes)
+        s1 = _collapse([b[d] for d in lead], lead_sizes)
+        if rs is None or s1 is None:
+            return None
+        out.append((rs, s1, b[last]))
+    return full[last], out
 
 
 class RowStep(Step):

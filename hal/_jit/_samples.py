@@ -5,8 +5,8 @@ Each sample function is traced on the NumPy device (which runs it eagerly, as
 ``explain`` does: the steps and their nodes are recorded all the same), and every
 kernel step's sources are generated for the target as for a GPU that holds every hal
 dtype, in each variant a launch can pick: elementwise ``flat``/``strided``, map+reduce
-``flat``/``cols``/``strided``, row kernels with built-in unit strides and with strides
-read from arguments.  Together they cover elementwise chains (mixed dtypes, weak
+``flat``/``cols``/``strided``/``grid``, row kernels with built-in unit strides and with strides
+read from arguments, map+reduce ``grid`` with both.  Together they cover elementwise chains (mixed dtypes, weak
 scalars, ``where``, ``astype``, float16 and float64), map+reduce of every reduction
 (``var``/``std`` too), several outputs of one kernel, broadcasting, and row kernels
 (softmax, layer norm).
@@ -111,7 +111,10 @@ def samples() -> list[Sample]:
                 variants = ("flat",) if "fused" in first else ("flat", "strided")
                 names = ("hal_jit_ew",)
             elif step.kind == "reduce":
-                variants = ("flat",) if "reduce" in first else ("flat", "cols", "strided")
+                n = len(step.leaves)
+                grid = ("grid", tuple("10s"[k % 3] for k in range(n)))
+                variants = ("flat",) if "reduce" in first else ("flat", "cols", "strided",
+                                                                  grid)
                 names = ("hal_jit_final", "hal_jit_partial", "hal_jit_combine")
             elif step.kind == "row":
                 n = len(step.leaves)
@@ -121,7 +124,8 @@ def samples() -> list[Sample]:
                 continue
             first.add(step.kind)
             for v in variants:
-                vname = v if isinstance(v, str) else f"row, strides {''.join(v[1])}"
+                vname = v if isinstance(v, str) else f"{v[0] if v[0] == 'grid' else 'row'}" \
+                    f", strides {''.join(v[1])}"
                 out.append(Sample(
                     f"jit {title}: step {i} {step.kind} ({vname})", label,
                     lambda target, s=step, v=v: s.source(target, v, gpu), names))

@@ -403,11 +403,16 @@ def cmd_demo(args, console) -> int:
               f"https://ui.perfetto.dev or chrome://tracing", file=sys.stderr)
     else:
         rows = _demo.run(devices, repeats=args.repeats)
-    ok = _demo.succeeded(rows)
+    # what hal.jit gives on the same devices (hal/_demo.py: run_jit)
+    jit_rows = _demo.run_jit([d for d in (devices or hal.devices())],
+                             repeats=args.repeats)
+    ok = _demo.succeeded(rows) and all(r.ok for r in jit_rows)
     if args.json:
-        print(json.dumps({"ok": ok, "rows": [r.as_dict() for r in rows]}, indent=2))
+        print(json.dumps({"ok": ok, "rows": [r.as_dict() for r in rows],
+                          "jit": [r.as_dict() for r in jit_rows]}, indent=2))
     else:
         _demo.render(rows, console)
+        _demo.render_jit(jit_rows, console)
     return 0 if ok else 1
 
 

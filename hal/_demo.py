@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["make_data", "workload", "DemoRow", "run", "missing_backends", "render",
-           "TOLERANCES", "VENDOR_LIBRARIES"]
+           "TOLERANCES", "VENDOR_LIBRARIES", "JitRow", "run_jit", "render_jit"]
 
 #: relative/absolute tolerance per dtype name for "matches NumPy" (a device may
 #: declare a looser one in ``Capabilities.tolerances``)
@@ -359,3 +359,133 @@ def render(rows: list[DemoRow], console) -> None:
 def _escape(text: str) -> str:
     from rich.markup import escape
     return escape(str(text))
+
+
+# -- hal.jit: what fusing gives ------------------------------------------------------
+
+#: the fused expression's matrix: rows x columns of float32
+JIT_SHAPE = (2048, 2048)
+JIT_EXPRESSION = "softmax(x * w + b) along rows, and sum((x - b) ** 2)"
+
+
+def jit_expression(x, w, b):
+    """A layer's row softmax and a squared distance: the standard's ops only.  Eager:
+    ten kernels and as many passes over memory; ``hal.jit``: a row kernel (the max,
+    the sum and the output in one pass) and one map+reduce."""
+    xp = x.__array_namespace__()
+    z = x * w + b
+    e = xp.exp(z - xp.max(z, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True), xp.sum((x - b) ** 2)
+
+
+@dataclass
+class JitRow:
+    """One device's eager and ``hal.jit`` times for :func:`jit_expression`."""
+
+    device: str
+    eager_seconds: float | None = None
+    jit_seconds: float | None = None
+    max_abs_diff: float | None = None  # relative: |a - r| / (1 + |r|)
+    tolerance: float = 1e-4
+    how: str = ""       # "N fused kernel(s)" or why it ran eagerly
+    status: str = ""    # ok | MISMATCH | error: ...
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def speedup(self) -> float | None:
+        if self.eager_seconds and self.jit_seconds:
+            return self.eager_seconds / self.jit_seconds
+        return None
+
+    def as_dict(self) -> dict:
+        return {"device": self.device, "eager_seconds": self.eager_seconds,
+                "jit_seconds": self.jit_seconds, "speedup": self.speedup,
+                "max_abs_diff": self.max_abs_diff, "tolerance": self.tolerance,
+                "how": self.how, "status": self.status, "ok": self.ok}
+
+
+def _jit_data(shape, seed: int = 0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(shape).astype(np.float32),
+            rng.standard_normal(shape[-1]).astype(np.float32),
+            rng.standard_normal(shape[-1]).astype(np.float32))
+
+
+def _jit_device(dev, host, ref, repeats: int) -> JitRow:
+    import numpy as np
+
+    import hal
+    row = JitRow(str(dev), tolerance=max(
+        TOLERANCES["float32"], dev.capabilities.tolerances.get("float32", 0.0)))
+    try:
+        args = [hal.asarray(h, device=dev) for h in host]
+        fused = hal.jit(jit_expression)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", hal.HalFallbackWarning)
+            result = fused(*args)  # traces and compiles: not timed
+            jit_expression(*args)
+            hal.synchronize(dev)
+
+            def best(fn):
+                times = []
+                for _ in range(max(1, repeats)):
+                    start = time.perf_counter()
+                    fn(*args)
+                    hal.synchronize(dev)
+                    times.append(time.perf_counter() - start)
+                return sorted(times)[len(times) // 2]
+            row.eager_seconds = best(jit_expression)
+            row.jit_seconds = best(fused)
+        if fused.stats["eager_calls"]:
+            from ._jit._backends import launcher_for
+            row.how = "eagerly: " + launcher_for(dev)[1].split(" (")[0]
+        else:
+            steps = [line for line in fused.explain(*args).splitlines()
+                     if line.startswith("step ")]
+            row.how = f"{len(steps)} fused kernel step(s)"
+        got = {"softmax": result[0], "sqdist": result[1]}
+        # relative (|a - r| / (1 + |r|)): the distance sums 2^22 squares
+        _, within = _max_abs_diff(got, ref, row.tolerance)
+        row.max_abs_diff = max(float(np.max(np.abs(_to_host(got[k]).astype(np.float64) - r)
+                                            / (1 + np.abs(r)))) for k, r in ref.items())
+        row.status = "ok" if within else "MISMATCH"
+    except Exception as exc:  # one device failing must not hide the others
+        row.status = f"error: {type(exc).__name__}: {exc}"
+    return row
+
+
+def run_jit(devices=None, *, repeats: int = 3, shape=JIT_SHAPE) -> list[JitRow]:
+    """:func:`jit_expression` eagerly and through ``hal.jit`` on every available
+    device (or ``devices``), each result checked against NumPy's."""
+    import numpy as np
+
+    import hal
+    host = _jit_data(shape)
+    ref = jit_expression(*host)
+    ref = {"softmax": np.asarray(ref[0], dtype=np.float64),
+           "sqdist": np.asarray(ref[1], dtype=np.float64)}
+    return [_jit_device(dev, host, ref, repeats)
+            for dev in (hal.devices() if devices is None else devices)]
+
+
+def render_jit(rows: list[JitRow], console, shape=JIT_SHAPE) -> None:
+    from rich.table import Table
+    table = Table(title=f"hal.jit: {JIT_EXPRESSION}, {shape[0]} × {shape[1]} float32, "
+                        f"eager vs fused", title_justify="left")
+    for column, justify in (("device", "left"), ("eager", "right"), ("hal.jit", "right"),
+                            ("speed-up", "right"), ("max rel. |Δ| vs NumPy", "right"),
+                            ("runs as", "left"), ("status", "left")):
+        table.add_column(column, justify=justify)
+    for r in rows:
+        status = "[green]ok[/green]" if r.ok else f"[red]{_escape(r.status)}[/red]"
+        diff = "—" if r.max_abs_diff is None else \
+            f"{r.max_abs_diff:.2e} (tol {r.tolerance:g})"
+        table.add_row(_escape(r.device), _fmt_seconds(r.eager_seconds),
+                      _fmt_seconds(r.jit_seconds),
+                      "—" if r.speedup is None else f"{r.speedup:.2f}×", diff,
+                      _escape(r.how), status)
+    console.print(table)

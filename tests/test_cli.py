@@ -303,6 +303,8 @@ def _diff_and_tol(cell: str) -> tuple[float, float]:
 def test_demo_on_numpy_matches_numpy(capsys):
     rc, out = run_main(capsys, "demo", "--device", "numpy", "--repeats", "1")
     assert rc == 0, out
+    out, _, jit_table = out.partition("hal.jit:")  # the hal.jit table follows
+    assert "numpy" in jit_table and "eagerly" in jit_table
     rows = {r[0]: r for r in table_rows(out)}
     header = next(r for r in table_rows(out.replace("┃", "│")) if r[0] == "device")
     col = header.index("max |Δ| vs NumPy")

@@ -111,10 +111,81 @@ def test_floor_divide_by_and_of_infinity_follows_the_standard(dev, dtype):
                                   hal.to_numpy(hal.asarray(a) // -INF))
 
 
-def test_other_dtypes_keep_dpnp(dev):
+def test_other_loops_keep_dpnp(dev):
     x = hal.asarray([1.0, 2.0], dtype=hal.float32, device=dev)
-    assert hal.explain(hal.multiply, x, x).kernel == "dpnp.multiply"
     assert hal.explain(hal.cosh, x).kernel == "dpnp.cosh"
+    assert hal.explain(hal.sqrt, x).kernel == "dpnp.sqrt"
+    h = hal.asarray([1.0, 2.0], dtype=hal.float16, device=dev)
+    assert hal.explain(hal.multiply, h, h).kernel == "dpnp.multiply"
+
+
+# -- hot loops: hal's kernels where they give dpnp's bits (_portable_ops.HOT) -----------------
+
+def _hot_data(dtype: str, shift: int) -> np.ndarray:
+    """Specials first (zeros of both signs, infinities, NaN, subnormals, the integer
+    bounds), then random values over many magnitudes: 67 of them, so a launch ends in
+    a partial work-group (Intel's compiler runs those through scalar code)."""
+    rng = np.random.default_rng(shift)
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return rng.integers(0, 2, 67).astype(bool)
+    if dt.kind == "f":
+        special = np.array([0.0, -0.0, INF, -INF, NAN, 1.0, -1.0, 0.5, 1e-40, -3e38, 3e38],
+                           dtype=dt)
+        x = (rng.standard_normal(67) * 10.0 ** rng.integers(-4, 5, 67)).astype(dt)
+    else:
+        info = np.iinfo(dt)
+        special = np.array([0, 1, info.max, info.min, info.max - 1, 7], dtype=dt)
+        x = rng.integers(info.min, info.max, 67, dtype=dt, endpoint=True)
+    x[:len(special)] = np.roll(special, shift)
+    return x
+
+
+def _bits(a) -> np.ndarray:
+    a = np.asarray(a)
+    return a.view(f"u{a.itemsize}") if a.dtype.kind != "b" else a
+
+
+def test_hot_loops_give_dpnps_bits_in_every_layout(dev):
+    """Each HOT loop, run by dpnp for its first calls and by hal's kernel from then on,
+    gives the same bits either way: arrays, strided and reversed views, broadcasting,
+    0-D arrays and Python scalars on either side."""
+    import dpnp
+    from hal_oneapi import _portable_ops
+    from hal.toolkit import OPS
+    warm = _portable_ops.HOT_AFTER + 1
+    for name, dtypes in _portable_ops.HOT.items():
+        fn, unary = getattr(hal, name), OPS[name].kind == "unary"
+        # each dtype costs a ~150 ms build: one of each width and kind, int8 for its
+        # unsigned scalar argument
+        for dtype in set(dtypes) & {"float32", "float64", "int8", "int32", "uint64", "bool"}:
+            if hal._dtypes.BY_NAME[dtype] not in dev.dtypes:
+                continue
+            a = hal.asarray(_hot_data(dtype, 0), device=dev)
+            for _ in range(warm):
+                fn(a) if unary else fn(a, a)
+            explained = hal.explain(fn, *([a] if unary else [a, a])).kernel
+            assert explained.startswith(f"hal.kernels.{OPS[name].kind}[{name}]"), explained
+            if unary:
+                cases = {"contiguous": (a,), "strided": (a[::3],), "reversed": (a[::-1],),
+                         "0-D": (a[5],), "2-D transposed": (hal.reshape(a[:64], (8, 8)).mT,)}
+            else:
+                b = hal.asarray(_hot_data(dtype, 3), device=dev)
+                s = _hot_data(dtype, 5)[2].item()
+                m = hal.reshape(a[:64], (8, 8))
+                cases = {"contiguous": (a, b), "views": (a[1:], b[:-1]),
+                         "strided": (a[:-1:2], b[1::2]), "broadcast": (m, b[:8]),
+                         "column": (m, hal.reshape(b[:8], (8, 1))), "0-D": (a[2], b[3]),
+                         "scalar right": (a, s), "scalar left": (s, a),
+                         "strided scalar": (a[::-2], s)}
+            for layout, args in cases.items():
+                natives = [x._native if isinstance(x, hal.Array) else x for x in args]
+                with np.errstate(all="ignore"):
+                    want = dpnp.asnumpy(getattr(dpnp, name)(*natives))
+                got = hal.to_numpy(fn(*args))
+                assert got.dtype == want.dtype and got.shape == want.shape, (name, layout)
+                np.testing.assert_array_equal(_bits(got), _bits(want),
+                                              err_msg=f"{name} {dtype} {layout}")
 
 
 @pytest.mark.parametrize("file", ["elementwise.c", "cast.c"])
@@ -133,3 +204,52 @@ def test_a_build_error_carries_the_compiler_log(dev):
     with pytest.raises(hal.HalError) as info:
         build(dev.index, "broken.cl", "__kernel void k(__global float *x) { x[0] = y; }", ())
     assert "broken.cl" in str(info.value) and str(dev) in str(info.value)
+
+
+def test_hot_copies_give_dpnps_bits(dev):
+    """astype between real and integer dtypes, concat and __setitem__ through hal's
+    cast/fill kernels once hot (_copies), against dpnp's own results."""
+    import dpnp
+    from hal_oneapi import _launch
+    warm = _launch.HOT_AFTER + 1
+    names = [d for d in ("bool", "int8", "uint16", "int64", "uint64", "float32", "float64")
+             if hal._dtypes.BY_NAME[d] in dev.dtypes]
+    for src in names:
+        a = hal.asarray(_hot_data(src, 0), device=dev)
+        for dst in names:
+            if src.startswith("float") and not dst.startswith("float") and dst != "bool":
+                continue  # hal's saturating casts: test_implementation_defined
+            target = hal._dtypes.BY_NAME[dst]
+            for _ in range(warm):
+                hal.astype(a, target)
+            for view in (a, a[::-3], hal.reshape(a[:64], (8, 8)).mT):
+                want = dpnp.asnumpy(dpnp.astype(view._native, target.numpy))
+                got = hal.to_numpy(hal.astype(view, target))
+                np.testing.assert_array_equal(_bits(got), _bits(want), err_msg=f"{src}->{dst}")
+        assert hal.explain(hal.astype, a, hal.float32).kernel.startswith("hal.kernels.cast")
+        m = hal.reshape(a[:64], (8, 8))
+        for _ in range(warm):
+            hal.concat([a, a])
+            a[1:3] = a[5:7]
+        cases = [([a[:1], a[1:], a[::-2]], 0), ([m, m[:3]], 0), ([m[:, 1:], m.mT], 1),
+                 ([m, a[:5]], None)]
+        for arrays, axis in cases:
+            natives = [x._native for x in arrays]
+            want = dpnp.asnumpy(dpnp.concat([dpnp.ravel(x) for x in natives]) if axis is None
+                                else dpnp.concat(natives, axis=axis))
+            np.testing.assert_array_equal(_bits(hal.to_numpy(hal.concat(arrays, axis=axis))),
+                                          _bits(want), err_msg=f"concat {src} {axis}")
+        scalar = _hot_data(src, 7)[3].item()
+        for key, value in [((slice(1, -1), slice(1, -1)), m[2:8, :6]),
+                           ((slice(None), 0), m[:, 7]), (2, m[5]), ((slice(None, None, -2),), m[0]),
+                           ((slice(0, 3), slice(None)), scalar), ((slice(None), 1), m[:, 2])]:
+            host = dpnp.asnumpy(m._native)
+            got, expected = hal.asarray(host, device=dev), dpnp.asarray(host, sycl_queue=m._native.sycl_queue)
+            v = value._native if isinstance(value, hal.Array) else value
+            expected[key] = v
+            got[key] = value
+            expected[1:] = expected[:-1]  # the value overlaps the array: copied first
+            got[1:] = got[:-1]
+            np.testing.assert_array_equal(_bits(hal.to_numpy(got)), _bits(dpnp.asnumpy(expected)),
+                                          err_msg=f"setitem {src} {key}")
+        assert hal.explain(hal.concat, [a, a]).kernel.startswith("hal.kernels.cast")

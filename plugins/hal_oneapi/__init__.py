@@ -84,11 +84,12 @@ def hal_runtime(backend):
 def hal_register_kernels(backend, registry):
     if backend != BACKEND:
         return
-    from . import _kernels, _portable_ops
+    from . import _copies, _kernels, _portable_ops
     from ._serial import SerializedRegistrar
     registry = SerializedRegistrar(registry)  # dpnp is not thread-safe: see _serial
     _kernels.register(registry)
     _portable_ops.register(registry)
+    _copies.register(registry)
 
 
 @hookimpl

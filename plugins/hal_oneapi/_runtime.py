@@ -27,8 +27,13 @@ class OneAPIRuntime(Runtime):
     def __init__(self):
         self._dpnp = _setup.dpnp()
         self._array_type = self._dpnp.ndarray
-        from ._devices import sycl_devices
+        from ._devices import device_type, sycl_devices
+        from ._hostview import host_copy
         self._single = len(sycl_devices()) == 1
+        # per device: whether its USM memory (every kind) is host memory, which
+        # to_host then reads through the pointer (see _hostview.host_copy)
+        self._cpu = [device_type(d) == "cpu" for d in sycl_devices()]
+        self._host_copy = host_copy
 
     def dtype_of(self, native):
         return _FROM_NUMPY[native.dtype]
@@ -54,6 +59,8 @@ class OneAPIRuntime(Runtime):
         return self._dpnp.asarray(np.asarray(host), sycl_queue=queue(device_index))
 
     def to_host(self, native):
+        if self._cpu[self.device_index_of(native)]:  # USM memory is host memory
+            return self._host_copy(native)
         return self._dpnp.asnumpy(native)  # waits for the work that produces it
 
     def synchronize(self, device_index):

@@ -111,6 +111,13 @@ class Pool:
         return before - self.held
 
 
+#: work-items per work-group.  Given a bare range, the SYCL runtime picks a group
+#: size dividing it: 99998 (= 2 x 49999) items ran in groups of 2, a copy taking
+#: 496 us instead of 39 us (9998 items: 88 us instead of 11).  A group of 1024 and a
+#: range rounded up to it was as fast or faster at every size tried (8 to 10^6).
+_GROUP = 1024
+
+
 class Launcher:
     """What every loop of one device shares: its queue, synchronous launches, new
     arrays straight from USM allocations, and strides metadata uploaded once."""
@@ -120,14 +127,17 @@ class Launcher:
         self._wait, self._submit = q.wait, q.submit
         self._meta: dict = {}
         self.pool = Pool(q)
+        self.group = min(_GROUP, q.sycl_device.max_work_group_size)
 
     def launch(self, kernel, n: int, args: list) -> None:
+        """Run ``kernel`` over ``n`` work-items (the kernels ignore those past ``n``)."""
         # dpnp queues its work asynchronously on an out-of-order queue, and not every
         # event it waits for is in its order manager (copies from the host): wait for
         # the queue (1.6 us when idle), then submit synchronously, so dpnp's later
         # work, which does not know this kernel, finds it done
+        group = self.group
         self._wait()
-        self._submit(kernel, args, [n])
+        self._submit(kernel, args, [-(-n // group) * group], [group])
 
     def empty(self, shape: tuple, dtype: np.dtype):
         """A new C-contiguous array and its USM memory (None when it has no elements).

@@ -396,7 +396,9 @@ class JitRow:
 
     @property
     def speedup(self) -> float | None:
-        if self.eager_seconds and self.jit_seconds:
+        """Eager time over jitted time; ``None`` where the jitted function ran eagerly
+        too (the two times then differ by noise only)."""
+        if self.eager_seconds and self.jit_seconds and not self.how.startswith("eagerly"):
             return self.eager_seconds / self.jit_seconds
         return None
 

@@ -15,13 +15,15 @@ def test_jit_rows_match_numpy_and_say_how_they_ran(device):
     (row,) = _demo.run_jit([device], repeats=1, shape=(64, 48))
     assert row.ok, row.status
     assert row.max_abs_diff is not None and row.max_abs_diff <= row.tolerance
-    assert row.eager_seconds > 0 and row.jit_seconds > 0 and row.speedup > 0
+    assert row.eager_seconds > 0 and row.jit_seconds > 0
     fuses = device.backend == "opencl" or (
         device.backend == "oneapi" and "raw_kernels" in device.capabilities.features)
     if fuses:
         assert row.how == "2 fused kernel step(s)"  # a row kernel and a map+reduce
+        assert row.speedup > 0
     else:
         assert row.how.startswith("eagerly: ") and "launcher" in row.how
+        assert row.speedup is None  # both ran eagerly: no speed-up to show
     out = io.StringIO()
     _demo.render_jit([row], Console(file=out, width=200), shape=(64, 48))
     text = out.getvalue()

@@ -83,7 +83,15 @@ def _matmul(op, x1, x2):
     return call(op, device, (dtype,), x1._native, x2._native)
 
 
-Array.__matmul__ = matmul  # (x @ y is matmul(x, y): no frame in between)
+
+
+def _matmul_method(self, other, /):
+    # a method of its own, not ``matmul`` itself: the standard's signature is
+    # ``__matmul__(self, other, /)`` (test_api_2025_12 checks every method's)
+    return matmul(self, other)
+
+
+Array.__matmul__ = _matmul_method
 Array.__rmatmul__ = lambda self, other: matmul(other, self)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from hal import toolkit
+from hal.toolkit import rows_layout
 
 from . import _setup
 from ._launch import HOT_AFTER, Tiered, c_index, c_int, launcher, scalar_arg, strides
@@ -47,7 +48,8 @@ _PROGRAMS: dict = {}
 
 
 def _cast_kernels(device, src, dst) -> tuple:
-    """(``cast_<dst>``, ``assign_strided_<dst>``) reading ``src``, built once."""
+    """(``cast_<dst>``, ``assign_strided_<dst>``, {SA: ``assign_rows<SA>_<dst>``})
+    reading ``src``, built once."""
     key = (device.index, "cast", src, dst)
     found = _PROGRAMS.get(key)
     if found is None:
@@ -55,20 +57,21 @@ def _cast_kernels(device, src, dst) -> tuple:
         text = f"{toolkit.source('opencl', 'cast.c')}\n/* instance */\n{instance}\n"
         options = toolkit.options(toolkit.program_defines(src, device.dtypes))
         program = build(device.index, f"kernels/cast.c {instance}", text, options)
-        found = _PROGRAMS[key] = (program.kernel(f"cast_{dst.name}"),
-                                  program.kernel(f"assign_strided_{dst.name}"))
+        found = _PROGRAMS[key] = (
+            program.kernel(f"cast_{dst.name}"), program.kernel(f"assign_strided_{dst.name}"),
+            {sa: program.kernel(f"assign_rows{sa}_{dst.name}") for sa in (1, 0)})
     return found
 
 
-def _fill_kernel(device, dtype):
-    """``fill_strided`` of ``fill.c`` for ``dtype``, built once."""
+def _fill_kernels(device, dtype) -> tuple:
+    """(``fill_strided``, ``fill_rows``) of ``fill.c`` for ``dtype``, built once."""
     key = (device.index, "fill", dtype)
     found = _PROGRAMS.get(key)
     if found is None:
         text = toolkit.source("opencl", "fill.c")
         options = toolkit.options(toolkit.program_defines(dtype, device.dtypes))
-        found = _PROGRAMS[key] = build(device.index, "kernels/fill.c", text, options) \
-            .kernel("fill_strided")
+        program = build(device.index, "kernels/fill.c", text, options)
+        found = _PROGRAMS[key] = (program.kernel("fill_strided"), program.kernel("fill_rows"))
     return found
 
 
@@ -88,15 +91,26 @@ def _broadcastable(value_shape: tuple, shape: tuple) -> bool:
     return all(v in (1, s) for v, s in zip(reversed(value_shape), reversed(shape)))
 
 
-def _assign(dev, kernel, out_mem, out_off: int, out_strides: tuple, value, shape) -> None:
-    """``out[...] = value`` (``value`` broadcast to ``shape``) through ``kernel``
-    (``assign_strided``): the output given by its memory, offset and strides."""
+def _assign(dev, kernels, out_mem, out_off: int, out_strides: tuple, value, shape) -> None:
+    """``out[...] = value`` (``value`` broadcast to ``shape``), the output given by its
+    memory, offset and strides: by rows (strided.h) where the output's last axis
+    folds to step 1 and the value's to 1 or 0, else through ``assign_strided``."""
     n = math.prod(shape)
-    if n:
-        uv = value.get_array()
-        dev.launch(kernel, n, [out_mem, c_index(out_off), uv.usm_data,
+    if not n:
+        return
+    uv = value.get_array()
+    v_strides = strides(uv, shape)
+    layout = rows_layout(shape, (out_strides, v_strides))
+    if layout is not None and layout[3][0][2] == 1:
+        n0, n1, inner, ((o0, o1, _), (a0, a1, sa)) = layout
+        dev.launch_rows(kernels[2][sa], inner, n1, n0, [
+            out_mem, c_index(out_off), uv.usm_data, c_index(uv._element_offset),
+            c_index(inner), c_index(n1), c_index(o0), c_index(o1), c_index(a0),
+            c_index(a1)])
+        return
+    dev.launch(kernels[1], n, [out_mem, c_index(out_off), uv.usm_data,
                                c_index(uv._element_offset), c_index(n), c_int(len(shape)),
-                               dev.meta(shape + out_strides + strides(uv, shape))])
+                               dev.meta(shape + out_strides + v_strides)])
 
 
 # -- astype ---------------------------------------------------------------------------------
@@ -104,7 +118,8 @@ def _assign(dev, kernel, out_mem, out_off: int, out_strides: tuple, value, shape
 def _astype_kernel(device, src, dst):
     """``astype`` from ``src`` to ``dst`` through cast.c (any layout)."""
     dev = launcher(device.index)
-    contiguous, strided = _cast_kernels(device, src, dst)
+    kernels = _cast_kernels(device, src, dst)
+    contiguous = kernels[0]
     out_dtype = dst.numpy
 
     def run(x, dtype, *, copy=True):
@@ -118,7 +133,7 @@ def _astype_kernel(device, src, dst):
             dev.launch(contiguous, n, [mem, usm.usm_data, c_index(usm._element_offset),
                                        c_index(n)])
         else:
-            _assign(dev, strided, mem, 0, _c_strides(shape), x, shape)
+            _assign(dev, kernels, mem, 0, _c_strides(shape), x, shape)
         return out
     return run
 
@@ -158,7 +173,7 @@ def astype_factory(device, dtypes):
 
 def _concat_kernel(device, dtype):
     dev = launcher(device.index)
-    _, strided = _cast_kernels(device, dtype, dtype)
+    kernels = _cast_kernels(device, dtype, dtype)
     np_dtype = dtype.numpy
 
     def run(arrays, *, axis):
@@ -175,7 +190,7 @@ def _concat_kernel(device, dtype):
         out_strides = _c_strides(shape)
         start = 0
         for a in arrays:
-            _assign(dev, strided, mem, start * out_strides[axis], out_strides, a, a.shape)
+            _assign(dev, kernels, mem, start * out_strides[axis], out_strides, a, a.shape)
             start += a.shape[axis]
         return out
     return run
@@ -205,7 +220,7 @@ def concat_factory(device, dtypes):
 
 def _setitem_kernel(device, dtype):
     dev = launcher(device.index)
-    _, strided = _cast_kernels(device, dtype, dtype)
+    kernels = _cast_kernels(device, dtype, dtype)
     to_arg = scalar_arg(dtype)
     np_dtype = dtype.numpy
 
@@ -222,16 +237,26 @@ def _setitem_kernel(device, dtype):
                     uv.usm_data._pointer == ut.usm_data._pointer:
                 x[key] = value  # converts, raises, or copies the overlap first
                 return x
-            _assign(dev, strided, ut.usm_data, ut._element_offset, ut.strides, value, shape)
+            _assign(dev, kernels, ut.usm_data, ut._element_offset, ut.strides, value, shape)
             return x
         if to_arg is None:
             x[key] = value
             return x
         n = math.prod(shape)
-        if n:
-            dev.launch(_fill_kernel(device, dtype), n,
-                       [ut.usm_data, c_index(ut._element_offset), to_arg(value),
-                        c_index(n), c_int(len(shape)), dev.meta(shape + ut.strides)])
+        if not n:
+            return x
+        fill_strided, fill_rows = _fill_kernels(device, dtype)
+        t_strides = ut.strides
+        layout = rows_layout(shape, (t_strides,))
+        if layout is not None and layout[3][0][2] == 1:
+            n0, n1, inner, ((o0, o1, _),) = layout
+            dev.launch_rows(fill_rows, inner, n1, n0, [
+                ut.usm_data, c_index(ut._element_offset), to_arg(value), c_index(inner),
+                c_index(n1), c_index(o0), c_index(o1)])
+        else:
+            dev.launch(fill_strided, n, [ut.usm_data, c_index(ut._element_offset),
+                                         to_arg(value), c_index(n), c_int(len(shape)),
+                                         dev.meta(shape + t_strides)])
         return x
     return run
 

@@ -139,6 +139,15 @@ class Launcher:
         self._wait()
         self._submit(kernel, args, [-(-n // group) * group], [group])
 
+    def launch_rows(self, kernel, inner: int, n1: int, n0: int, args: list) -> None:
+        """Run a row kernel (``kernels/strided.h``) over an output folded into
+        ``(n0, n1, inner)``, rows split into work-groups (items past a row's end
+        return).  SYCL lists a range's dimensions slowest first: OpenCL's dimension
+        0 (a row) is the last here."""
+        group = min(self.group, 1 << (inner - 1).bit_length())
+        self._wait()
+        self._submit(kernel, args, [n0, n1, -(-inner // group) * group], [1, 1, group])
+
     def empty(self, shape: tuple, dtype: np.dtype):
         """A new C-contiguous array and its USM memory (None when it has no elements).
 

@@ -28,7 +28,7 @@ hal's, not dpnp's).
 from __future__ import annotations
 
 from hal import toolkit
-from hal.toolkit import OPS
+from hal.toolkit import OPS, rows_layout
 
 from . import _setup
 from ._launch import HOT_AFTER, Tiered, c_index, c_int, launcher, scalar_arg, strides
@@ -93,9 +93,10 @@ def unary_loop(device, spec, loop):
     program = _program(device, spec, loop, "UNARY")
     contiguous = program.kernel(f"unary_{spec.name}")
     strided = program.kernel(f"unary_strided_{spec.name}")
+    rows = program.kernel(f"unary_rows_{spec.name}")
     out_dtype = toolkit.elementwise_result_dtype(spec, loop).numpy
     dev = launcher(device.index)
-    launch, empty, meta = dev.launch, dev.empty, dev.meta
+    launch, launch_rows, empty, meta = dev.launch, dev.launch_rows, dev.empty, dev.meta
 
     def run(a):
         usm = a.get_array()
@@ -107,10 +108,17 @@ def unary_loop(device, spec, loop):
         if a.flags.c_contiguous:
             launch(contiguous, n, [mem, usm.usm_data, c_index(usm._element_offset),
                                    c_index(n)])
+            return out
+        a_strides = strides(usm, shape)
+        layout = rows_layout(shape, (a_strides,))
+        if layout is not None and layout[3][0][2] == 1:
+            n0, n1, inner, ((a0, a1, _),) = layout
+            launch_rows(rows, inner, n1, n0, [mem, usm.usm_data,
+                                              c_index(usm._element_offset), c_index(inner),
+                                              c_index(n1), c_index(a0), c_index(a1)])
         else:
             launch(strided, n, [mem, usm.usm_data, c_index(usm._element_offset),
-                                c_index(n), c_int(len(shape)),
-                                meta(shape + strides(usm, shape))])
+                                c_index(n), c_int(len(shape)), meta(shape + a_strides)])
         return out
     return run
 
@@ -124,22 +132,38 @@ def binary_loop(device, spec, loop):
     a_scalar = program.kernel(f"binary_as_{name}")
     b_scalar = program.kernel(f"binary_bs_{name}")
     strided = program.kernel(f"binary_strided_{name}")
+    rows = {steps: program.kernel(f"binary_rows{steps[0]}{steps[1]}_{name}")
+            for steps in ((1, 1), (1, 0), (0, 1))}
     out_dtype = toolkit.elementwise_result_dtype(spec, loop).numpy
     dev = launcher(device.index)
-    launch, empty, meta, scalar_array = dev.launch, dev.empty, dev.meta, dev.scalar_array
+    launch, launch_rows, empty, meta = dev.launch, dev.launch_rows, dev.empty, dev.meta
+    scalar_array = dev.scalar_array
     to_arg = scalar_arg(loop)
 
     def broadcast(a, b):
+        """Any layout: rows (strided.h) where the last axis folds to steps 1 or 0,
+        else each element's position decoded from the strides."""
         ua, ub = a.get_array(), b.get_array()
         shape = ua.shape if ua.shape == ub.shape else \
             tuple(dpnp.broadcast_shapes(ua.shape, ub.shape))
         out, mem = empty(shape, out_dtype)
-        if mem is not None:
-            n = out.size
-            launch(strided, n, [mem, ua.usm_data, c_index(ua._element_offset),
-                                ub.usm_data, c_index(ub._element_offset), c_index(n),
-                                c_int(len(shape)),
-                                meta(shape + strides(ua, shape) + strides(ub, shape))])
+        if mem is None:
+            return out
+        a_strides, b_strides = strides(ua, shape), strides(ub, shape)
+        layout = rows_layout(shape, (a_strides, b_strides))
+        if layout is not None:
+            n0, n1, inner, ((a0, a1, sa), (b0, b1, sb)) = layout
+            kernel = rows.get((sa, sb))
+            if kernel is not None:
+                launch_rows(kernel, inner, n1, n0, [
+                    mem, ua.usm_data, c_index(ua._element_offset), ub.usm_data,
+                    c_index(ub._element_offset), c_index(inner), c_index(n1), c_index(a0),
+                    c_index(a1), c_index(b0), c_index(b1)])
+                return out
+        n = out.size
+        launch(strided, n, [mem, ua.usm_data, c_index(ua._element_offset), ub.usm_data,
+                            c_index(ub._element_offset), c_index(n), c_int(len(shape)),
+                            meta(shape + a_strides + b_strides)])
         return out
 
     def run(a, b):

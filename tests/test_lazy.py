@@ -5,6 +5,9 @@ eager with NumPy where the standard fixes the answer."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -245,7 +248,8 @@ def test_mode_switch_mid_program(xp, device):
     x = f32(xp, device, [1, 2, 3])
     with hal.lazy():
         y = x * 2 + 1
-    z = y * x                       # eager, on a still-pending input
+    with hal.lazy(False):
+        z = y * x                   # eager, on a still-pending input
     assert not is_pending(z)
     with hal.lazy():
         w = z - y
@@ -318,12 +322,26 @@ def test_tree_size_is_bounded(xp, device):
         np.testing.assert_array_equal(hal.to_numpy(y), np.full(4, 201, np.float32))
 
 
-def test_lazy_mode_is_off_by_default_and_a_no_op_without_fused_kernels(xp, device):
+def test_lazy_mode_is_on_by_default_and_a_no_op_without_fused_kernels(xp, device):
     x = f32(xp, device, [1, 2])
-    assert not is_pending(x * 2) or lazy_mod._DEFAULT
+    assert lazy_mod.enabled() == lazy_mod._DEFAULT
+    assert is_pending(x * 2) == (defers(device) and lazy_mod._DEFAULT)
     with hal.lazy():
         assert is_pending(x * 2) == defers(device)
+    with hal.lazy(False):
+        assert not is_pending(x * 2)
     assert hal.lazy().on and not hal.lazy(False).on
+
+
+def test_HAL_LAZY_0_turns_it_off_for_the_process(device):
+    code = ("import hal, hal._lazy as L; d = hal.get_device(%r); x = hal.ones((8,), device=d); "
+            "L.MIN_SIZE = 0; y = x * 2; print(L.ARMED, L.enabled(), "
+            "y._native.__class__ is L.Pending)" % device.selector)
+    for value, want in (("0", "False False False"), ("1", f"True True {defers(device)}")):
+        env = dict(os.environ, HAL_LAZY=value)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.split()
+        assert " ".join(out) == want, (value, out)
 
 
 def test_a_device_first_used_while_armed_gives_values_to_host_code():

@@ -70,6 +70,25 @@ def host_copy(native) -> np.ndarray:
     return np.array(view, copy=True)
 
 
+def host_upload(host: np.ndarray, device_index: int):
+    """A new C-contiguous array on ``oneapi:device_index`` (a CPU device) holding
+    ``host``'s values, written by the host through the pointer of a pooled allocation:
+    ~5 us plus the copy where ``dpnp.asarray`` takes ~15 us plus the copy into fresh
+    pages.  The caller holds the plugin's lock."""
+    from ._launch import launcher
+    dev = launcher(device_index)
+    out, mem = dev.empty(host.shape, host.dtype)
+    if mem is None:
+        return out
+    dev.queue.wait()  # no earlier work still touches the (reused) block
+    view = _Interface()
+    view.__array_interface__ = {"shape": host.shape, "strides": None,
+                                "typestr": host.dtype.str, "data": (mem._pointer, False),
+                                "version": 3}
+    np.copyto(np.asarray(view), host, casting="no")
+    return out
+
+
 def host_view(native) -> np.ndarray:
     """``native``'s elements as a NumPy array over the same memory (BufferError when
     the host cannot address it)."""

@@ -28,12 +28,12 @@ class OneAPIRuntime(Runtime):
         self._dpnp = _setup.dpnp()
         self._array_type = self._dpnp.ndarray
         from ._devices import device_type, sycl_devices
-        from ._hostview import host_copy
+        from ._hostview import host_copy, host_upload
         self._single = len(sycl_devices()) == 1
         # per device: whether its USM memory (every kind) is host memory, which
         # to_host then reads through the pointer (see _hostview.host_copy)
         self._cpu = [device_type(d) == "cpu" for d in sycl_devices()]
-        self._host_copy = host_copy
+        self._host_copy, self._host_upload = host_copy, host_upload
 
     def dtype_of(self, native):
         return _FROM_NUMPY[native.dtype]
@@ -56,7 +56,10 @@ class OneAPIRuntime(Runtime):
 
     def from_host(self, host, device_index, *, copy=True):
         # device memory: always a copy (asarray refuses copy=False before this)
-        return self._dpnp.asarray(np.asarray(host), sycl_queue=queue(device_index))
+        host = np.asarray(host)
+        if self._cpu[device_index] and host.dtype.kind in "biufc":
+            return self._host_upload(host, device_index)  # USM memory is host memory
+        return self._dpnp.asarray(host, sycl_queue=queue(device_index))
 
     def to_host(self, native):
         if self._cpu[self.device_index_of(native)]:  # USM memory is host memory

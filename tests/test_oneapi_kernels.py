@@ -253,3 +253,26 @@ def test_hot_copies_give_dpnps_bits(dev):
             np.testing.assert_array_equal(_bits(hal.to_numpy(got)), _bits(dpnp.asnumpy(expected)),
                                           err_msg=f"setitem {src} {key}")
         assert hal.explain(hal.concat, [a, a]).kernel.startswith("hal.kernels.cast")
+
+
+def test_mean_gives_dpnps_bits(dev):
+    """mean as dpnp's sum and hal's division (_statistics) once hot: dpnp.mean's bits,
+    over every axis, kept or not, empty axes (NaN) included."""
+    import dpnp
+    from hal_oneapi import _launch
+    for dtype in ("float32", "float64"):
+        if hal._dtypes.BY_NAME[dtype] not in dev.dtypes:
+            continue
+        host = (np.random.default_rng(1).standard_normal((7, 13, 5)) * 1e3).astype(dtype)
+        x = hal.asarray(host, device=dev)
+        for _ in range(_launch.HOT_AFTER + 1):
+            hal.mean(x)
+        assert "divide" in hal.explain(hal.mean, x).kernel
+        for view, axis, keepdims in [(x, None, False), (x, (0,), True), (x, (1, 2), False),
+                                     (x[:, ::2], (1,), False), (x[:, :0], (1,), True),
+                                     (x[3, 4], None, False)]:
+            with np.errstate(all="ignore"):
+                want = dpnp.asnumpy(dpnp.mean(view._native, axis=axis, keepdims=keepdims))
+            got = hal.to_numpy(hal.mean(view, axis=axis, keepdims=keepdims))
+            assert got.shape == want.shape
+            np.testing.assert_array_equal(_bits(got), _bits(want), err_msg=f"{dtype} {axis}")

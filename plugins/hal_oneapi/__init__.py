@@ -84,12 +84,13 @@ def hal_runtime(backend):
 def hal_register_kernels(backend, registry):
     if backend != BACKEND:
         return
-    from . import _copies, _kernels, _portable_ops
+    from . import _copies, _kernels, _portable_ops, _statistics
     from ._serial import SerializedRegistrar
     registry = SerializedRegistrar(registry)  # dpnp is not thread-safe: see _serial
     _kernels.register(registry)
     _portable_ops.register(registry)
     _copies.register(registry)
+    _statistics.register(registry)
 
 
 @hookimpl

@@ -5,17 +5,21 @@ NumPy on opencl:intel).
     python benchmarks/lazy_programs.py [device ...] [--sizes 10000,100000,1000000]
 
 Each program is written once against an array namespace ``xp`` (hal or NumPy) and run
-unchanged; a round ends with the result on the host, so queued work is counted.
+unchanged; a round ends with the result on the host, so queued work is counted.  The
+three contenders run in alternating rounds; times are medians, ratios medians of the
+round-by-round ratios.  Lazy mode is on by default on OpenCL and oneAPI devices:
+"eager" runs under ``hal.lazy(False)``.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import statistics
 
 import numpy as np
 
 import hal
+from hal._bench._timing import alternate, call_timer, paired_ratios
 
 
 def jacobi(xp, n, steps=20):
@@ -65,24 +69,15 @@ PROGRAMS = {"jacobi": jacobi, "stencil": stencil, "logistic": logistic}
 _DEVICE = None
 
 
-def timed(fn, rounds=3):
-    fn()  # warm-up: kernel builds, caches
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def run(device_name, sizes):
+def run(device_name, sizes, rounds):
     global _DEVICE
     _DEVICE = dev = hal.get_device(device_name)
     hal.set_default_device(dev)
     rows = []
     for name, prog in PROGRAMS.items():
         for n in sizes:
-            t_np = timed(lambda prog=prog, n=n: prog(np, n))
+            def numpy_(prog=prog, n=n):
+                return prog(np, n)
 
             def eager(prog=prog, n=n):
                 with hal.lazy(False):
@@ -93,11 +88,18 @@ def run(device_name, sizes):
                     return prog(hal, n)
             ref, got = eager(), lazy()
             assert ref == got, (name, n, ref, got)   # lazy gives the eager result exactly
-            t_e, t_l = timed(eager), timed(lazy)
-            rows.append((name, n, t_np, t_e, t_l))
+            numpy_()
+            # alternating rounds (hal/_bench/_timing.py): the three contenders see the
+            # same machine load; the figures are medians of round-by-round ratios
+            times = alternate({"numpy": call_timer(numpy_), "eager": call_timer(eager),
+                               "lazy": call_timer(lazy)}, rounds)
+            speedup = statistics.median(paired_ratios(times["eager"], times["lazy"]))
+            vs_numpy = statistics.median(paired_ratios(times["numpy"], times["lazy"]))
+            t_np, t_e, t_l = (statistics.median(times[k]) for k in ("numpy", "eager", "lazy"))
+            rows.append((name, n, t_np, t_e, t_l, speedup, vs_numpy))
             print(f"{device_name:13s} {name:9s} n={n:>8d}  numpy {t_np * 1e3:8.2f} ms  "
                   f"eager {t_e * 1e3:8.2f} ms  lazy {t_l * 1e3:8.2f} ms  "
-                  f"lazy/eager speed-up {t_e / t_l:5.2f}x  lazy vs numpy {t_np / t_l:5.2f}x",
+                  f"lazy/eager speed-up {speedup:5.2f}x  lazy vs numpy {vs_numpy:5.2f}x",
                   flush=True)
     return rows
 
@@ -106,10 +108,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("devices", nargs="*", default=["opencl:intel", "oneapi"])
     ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--rounds", type=int, default=7)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # a conjugate-gradient solver and k-means (clustering), from the NumPy-device
+    # program benchmark, unchanged
+    import numpy_programs
+    PROGRAMS.update(cg=numpy_programs.cg, kmeans=numpy_programs.kmeans)
     for d in args.devices:
-        run(d, sizes)
+        run(d, sizes, args.rounds)
 
 
 if __name__ == "__main__":

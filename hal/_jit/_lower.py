@@ -224,8 +224,10 @@ def canonical_names(lines) -> str:
                           "\n".join(lines))
 
 
-def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
-    """Source of kernel ``hal_jit_ew``: every output of one iteration space."""
+def elementwise(target, leaves, nodes, outputs, strided, device_dtypes):
+    """Source of kernel ``hal_jit_ew``: every output of one iteration space.
+    ``strided``: False (flat), True (the meta buffer) or a tuple of the leaves' steps
+    along rows (1 or 0: a row kernel, ``ew_rows_kernel``)."""
     loops = {n.loop for n in nodes if n.kind != "cast"} - {None}
     params = [f"GLOBAL_MEM {ctype(o.dtype)} *RESTRICT out{k}" for k, o in enumerate(outputs)]
     params += _leaf_params(leaves)
@@ -233,8 +235,12 @@ def elementwise(target, leaves, nodes, outputs, strided: bool, device_dtypes):
     def reads(idx):
         return [f"    {ctype(x.dtype)} v{x.id} = in{k}[in{k}_off + {idx[k]}];"
                 for k, x in enumerate(leaves)]
-    lines = ew_kernel("hal_jit_ew", params, len(leaves), reads, body(nodes),
-                      [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)], strided)
+    stores = [f"    out{k}[i] = v{o.id};" for k, o in enumerate(outputs)]
+    if isinstance(strided, tuple):
+        lines = ew_rows_kernel("hal_jit_ew", params, strided, reads, body(nodes), stores)
+    else:
+        lines = ew_kernel("hal_jit_ew", params, len(leaves), reads, body(nodes), stores,
+                          strided)
     src = header(target, loops, device_dtypes) + "\n" + canonical_names(lines) + "\n"
     return src, options(device_dtypes, loops)
 

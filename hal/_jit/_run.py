@@ -18,6 +18,7 @@ import time
 from .. import _dtypes
 from .._array import Array, Placement, new_array
 from .._errors import HalValueError
+from .._layout import rows_layout
 from ._backends import (INDEX, INT, Index, Int32, broadcast_strides, compile_source,
                         reduce_variant, strided_args)
 from ._graph import REDUCTIONS, Node, eager
@@ -151,6 +152,7 @@ class KernelStep(Step):
         from . import _lower  # (imports the kernel manifest's pydantic: not at import hal)
         if self.red is None:
             return _lower.elementwise(target, self.leaves, self.nodes, self.outputs,
+                                      variant[1:] if isinstance(variant, tuple) else
                                       variant == "strided", device_dtypes)
         return _lower.reduction(target, self.leaves, self.nodes, self.red, variant,
                                 device_dtypes)
@@ -176,9 +178,13 @@ class KernelStep(Step):
     def _signatures(self, variant):
         leaf = ["buf", INDEX] * len(self.leaves)
         if self.red is None:
-            sig = ["buf"] * len(self.outputs) + leaf + [INDEX]
-            if variant == "strided":
-                sig += [INT, "buf"]
+            sig = ["buf"] * len(self.outputs) + leaf
+            if isinstance(variant, tuple):  # ("rows", steps...): inner, n1, 2 per leaf
+                sig += [INDEX, INDEX] + [INDEX, INDEX] * len(self.leaves)
+            else:
+                sig.append(INDEX)
+                if variant == "strided":
+                    sig += [INT, "buf"]
             return ["hal_jit_ew"], {"hal_jit_ew": sig}
         geo = [INDEX] + ([INT, INT, "buf"] if variant == "strided" else [])
         if isinstance(variant, tuple):  # ("grid", cols): C, then rs, s1, s2 per leaf
@@ -208,7 +214,12 @@ class KernelStep(Step):
             raise Retrace("the outputs of a fused kernel no longer share one shape")
         views = [launcher.view(env[x]._native) for x in self.leaves]
         flat = all(v[4] and tuple(v[2]) == shape for v in views)
-        variant = "flat" if flat else "strided"
+        variant, layout = "flat" if flat else "strided", None
+        if not flat and hasattr(launcher, "launch_rows"):
+            # views whose rows are contiguous or broadcast: a row kernel (hal/_layout.py)
+            layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
+            if layout is not None:
+                variant = ("rows",) + tuple(step for _, _, step in layout[3])
         (k,) = self.compiled(ctx, variant).values()
         n = 1
         for s in shape:
@@ -217,10 +228,18 @@ class KernelStep(Step):
         args = [launcher.buffer(o) for o in outs]
         for v in views:
             args += [v[0], Index(v[1])]
-        args.append(Index(n))
-        if not flat:
-            args += strided_args(launcher, views, shape)
-        launcher.launch(k, n, args)
+        if layout is not None:
+            n0, n1, inner, strides = layout
+            args += [Index(inner), Index(n1)]
+            for s0, s1, _ in strides:
+                args += [Index(s0), Index(s1)]
+            if n:
+                launcher.launch_rows(k, inner, n1, n0, args)
+        else:
+            args.append(Index(n))
+            if not flat:
+                args += strided_args(launcher, views, shape)
+            launcher.launch(k, n, args)
         for o, native in zip(self.outputs, outs):
             env[o] = launcher.wrap(native, o.dtype)
         ctx.bytes_moved += sum(_nbytes(env[x]) for x in self.leaves) + \

@@ -108,7 +108,8 @@ def samples() -> list[Sample]:
             # every step flat; the other variants (the same op code, other indexing)
             # once per sample and kind
             if step.kind == "fused":
-                variants = ("flat",) if "fused" in first else ("flat", "strided")
+                rows = ("rows",) + tuple(k % 2 for k in range(len(step.leaves)))
+                variants = ("flat",) if "fused" in first else ("flat", "strided", rows)
                 names = ("hal_jit_ew",)
             elif step.kind == "reduce":
                 n = len(step.leaves)
@@ -124,8 +125,9 @@ def samples() -> list[Sample]:
                 continue
             first.add(step.kind)
             for v in variants:
-                vname = v if isinstance(v, str) else f"{v[0] if v[0] == 'grid' else 'row'}" \
-                    f", strides {''.join(v[1])}"
+                vname = v if isinstance(v, str) else \
+                    f"rows, steps {''.join(map(str, v[1:]))}" if v[0] == "rows" else \
+                    f"{v[0] if v[0] == 'grid' else 'row'}, strides {''.join(v[1])}"
                 out.append(Sample(
                     f"jit {title}: step {i} {step.kind} ({vname})", label,
                     lambda target, s=step, v=v: s.source(target, v, gpu), names))

@@ -430,6 +430,22 @@ def _astype(fn, device, launcher):
 # -- materialising: one fused kernel per tree ---------------------------------------------
 
 def _run(root: Pending) -> None:
+    """Materialise ``root`` (and the inner nodes ``_kept_inner_nodes`` picks) with one
+    kernel.  It runs later than the op that made ``root``, often inside another op,
+    ``synchronize`` or a host copy: a failure (out of memory, above all) is turned
+    into the hal error naming ``root``'s op and device, as eager would have raised
+    it, and the nodes stay pending."""
+    try:
+        _run_tree(root)
+    except Exception as exc:
+        from ._errors import translate
+        err = translate(exc, root.op, root.device)
+        if err is exc:
+            raise
+        raise err from exc
+
+
+def _run_tree(root: Pending) -> None:
     device = root.device
     launcher = _launcher(device)
     order: list = []       # nodes, topological

@@ -162,13 +162,17 @@ def test_hot_loops_give_dpnps_bits_in_every_layout(dev):
             if hal._dtypes.BY_NAME[dtype] not in dev.dtypes:
                 continue
             a = hal.asarray(_hot_data(dtype, 0), device=dev)
+            # views of >= 4096 elements run as row kernels (_launch.ROWS_FROM)
+            big = hal.reshape(hal.asarray(np.resize(_hot_data(dtype, 1), 72 * 72),
+                                          device=dev), (72, 72))
             for _ in range(warm):
                 fn(a) if unary else fn(a, a)
             explained = hal.explain(fn, *([a] if unary else [a, a])).kernel
             assert explained.startswith(f"hal.kernels.{OPS[name].kind}[{name}]"), explained
             if unary:
                 cases = {"contiguous": (a,), "strided": (a[::3],), "reversed": (a[::-1],),
-                         "0-D": (a[5],), "2-D transposed": (hal.reshape(a[:64], (8, 8)).mT,)}
+                         "0-D": (a[5],), "2-D transposed": (hal.reshape(a[:64], (8, 8)).mT,),
+                         "rows": (big[:, 1:-1],)}
             else:
                 b = hal.asarray(_hot_data(dtype, 3), device=dev)
                 s = _hot_data(dtype, 5)[2].item()
@@ -177,7 +181,9 @@ def test_hot_loops_give_dpnps_bits_in_every_layout(dev):
                          "strided": (a[:-1:2], b[1::2]), "broadcast": (m, b[:8]),
                          "column": (m, hal.reshape(b[:8], (8, 1))), "0-D": (a[2], b[3]),
                          "scalar right": (a, s), "scalar left": (s, a),
-                         "strided scalar": (a[::-2], s)}
+                         "strided scalar": (a[::-2], s), "rows": (big[:, 1:-1], big[:, 2:]),
+                         "rows broadcast": (big[1:, 1:-1], big[0, 2:]),
+                         "rows scalar": (s, big[:, 1:-1])}
             for layout, args in cases.items():
                 natives = [x._native if isinstance(x, hal.Array) else x for x in args]
                 with np.errstate(all="ignore"):
@@ -231,8 +237,10 @@ def test_hot_copies_give_dpnps_bits(dev):
         for _ in range(warm):
             hal.concat([a, a])
             a[1:3] = a[5:7]
+        big = hal.reshape(hal.asarray(np.resize(_hot_data(src, 1), 72 * 72), device=dev),
+                          (72, 72))
         cases = [([a[:1], a[1:], a[::-2]], 0), ([m, m[:3]], 0), ([m[:, 1:], m.mT], 1),
-                 ([m, a[:5]], None)]
+                 ([m, a[:5]], None), ([big[:, 1:], big[:, :9]], 1), ([big, big[::-1]], 0)]
         for arrays, axis in cases:
             natives = [x._native for x in arrays]
             want = dpnp.asnumpy(dpnp.concat([dpnp.ravel(x) for x in natives]) if axis is None
@@ -240,16 +248,25 @@ def test_hot_copies_give_dpnps_bits(dev):
             np.testing.assert_array_equal(_bits(hal.to_numpy(hal.concat(arrays, axis=axis))),
                                           _bits(want), err_msg=f"concat {src} {axis}")
         scalar = _hot_data(src, 7)[3].item()
+        q = m._native.sycl_queue
         for key, value in [((slice(1, -1), slice(1, -1)), m[2:8, :6]),
                            ((slice(None), 0), m[:, 7]), (2, m[5]), ((slice(None, None, -2),), m[0]),
                            ((slice(0, 3), slice(None)), scalar), ((slice(None), 1), m[:, 2])]:
             host = dpnp.asnumpy(m._native)
-            got, expected = hal.asarray(host, device=dev), dpnp.asarray(host, sycl_queue=m._native.sycl_queue)
+            got, expected = hal.asarray(host, device=dev), dpnp.asarray(host, sycl_queue=q)
             v = value._native if isinstance(value, hal.Array) else value
             expected[key] = v
             got[key] = value
             expected[1:] = expected[:-1]  # the value overlaps the array: copied first
             got[1:] = got[:-1]
+        for key, value in [((slice(1, -1), slice(1, -1)), big[2:, :-2]), ((slice(1, None), slice(1, None)), scalar),
+                           ((slice(None, None, 2),), big[0])]:
+            host = dpnp.asnumpy(big._native)
+            got, expected = hal.asarray(host, device=dev), dpnp.asarray(host, sycl_queue=q)
+            expected[key] = value._native if isinstance(value, hal.Array) else value
+            got[key] = value
+            np.testing.assert_array_equal(_bits(hal.to_numpy(got)), _bits(dpnp.asnumpy(expected)),
+                                          err_msg=f"setitem rows {src} {key}")
             np.testing.assert_array_equal(_bits(hal.to_numpy(got)), _bits(dpnp.asnumpy(expected)),
                                           err_msg=f"setitem {src} {key}")
         assert hal.explain(hal.concat, [a, a]).kernel.startswith("hal.kernels.cast")

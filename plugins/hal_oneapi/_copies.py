@@ -23,7 +23,7 @@ from hal import toolkit
 from hal.toolkit import rows_layout
 
 from . import _kernels, _setup
-from ._launch import HOT_AFTER, Tiered, c_index, c_int, launcher, scalar_arg, strides
+from ._launch import HOT_AFTER, ROWS_FROM, Tiered, c_index, c_int, launcher, scalar_arg, strides
 from ._programs import build
 
 dpnp = _setup.dpnp()
@@ -102,7 +102,7 @@ def _assign(dev, kernels, out_mem, out_off: int, out_strides: tuple, value, shap
         return
     uv = value.get_array()
     v_strides = strides(uv, shape)
-    layout = rows_layout(shape, (out_strides, v_strides))
+    layout = rows_layout(shape, (out_strides, v_strides)) if n >= ROWS_FROM else None
     if layout is not None and layout[3][0][2] == 1:
         n0, n1, inner, ((o0, o1, _), (a0, a1, sa)) = layout
         dev.launch_rows(kernels[2][sa], inner, n1, n0, [
@@ -249,7 +249,7 @@ def _setitem_kernel(device, dtype):
             return x
         fill_strided, fill_rows, _ = _fill_kernels(device, dtype)
         t_strides = ut.strides
-        layout = rows_layout(shape, (t_strides,))
+        layout = rows_layout(shape, (t_strides,)) if n >= ROWS_FROM else None
         if layout is not None and layout[3][0][2] == 1:
             n0, n1, inner, ((o0, o1, _),) = layout
             dev.launch_rows(fill_rows, inner, n1, n0, [

@@ -31,7 +31,7 @@ from hal import toolkit
 from hal.toolkit import OPS, rows_layout
 
 from . import _setup
-from ._launch import HOT_AFTER, Tiered, c_index, c_int, launcher, scalar_arg, strides
+from ._launch import HOT_AFTER, ROWS_FROM, Tiered, c_index, c_int, launcher, scalar_arg, strides
 from ._programs import build
 
 dpnp = _setup.dpnp()
@@ -110,7 +110,7 @@ def unary_loop(device, spec, loop):
                                    c_index(n)])
             return out
         a_strides = strides(usm, shape)
-        layout = rows_layout(shape, (a_strides,))
+        layout = rows_layout(shape, (a_strides,)) if n >= ROWS_FROM else None
         if layout is not None and layout[3][0][2] == 1:
             n0, n1, inner, ((a0, a1, _),) = layout
             launch_rows(rows, inner, n1, n0, [mem, usm.usm_data,
@@ -150,7 +150,8 @@ def binary_loop(device, spec, loop):
         if mem is None:
             return out
         a_strides, b_strides = strides(ua, shape), strides(ub, shape)
-        layout = rows_layout(shape, (a_strides, b_strides))
+        n = out.size
+        layout = rows_layout(shape, (a_strides, b_strides)) if n >= ROWS_FROM else None
         if layout is not None:
             n0, n1, inner, ((a0, a1, sa), (b0, b1, sb)) = layout
             kernel = rows.get((sa, sb))
@@ -160,7 +161,6 @@ def binary_loop(device, spec, loop):
                     c_index(ub._element_offset), c_index(inner), c_index(n1), c_index(a0),
                     c_index(a1), c_index(b0), c_index(b1)])
                 return out
-        n = out.size
         launch(strided, n, [mem, ua.usm_data, c_index(ua._element_offset), ub.usm_data,
                             c_index(ub._element_offset), c_index(n), c_int(len(shape)),
                             meta(shape + a_strides + b_strides)])

@@ -1,12 +1,17 @@
 """Lazy evaluation: elementwise results kept as expression trees, fused when needed.
 
-On by default (``HAL_LAZY=0`` turns it off for the process, ``with hal.lazy(False):``
-for a block of one thread), on devices whose plugin builds portable kernels
-(``hal.jit``'s launchers: OpenCL, oneAPI with raw kernels): there a launch costs 5-100
-us, so a chain of ops on a large array is one kernel and one pass over memory, not one
-per op.  Results under ``MIN_SIZE`` elements run eagerly (their time is the launch).
-On the NumPy device, and any device that builds no fused kernel, it is a no-op.  Laziness lives in the dispatcher: while lazy mode is *armed*
-(some thread asked for it), ``_dispatch.resolve`` wraps every kernel it chooses:
+Runs on devices whose plugin builds portable kernels (``hal.jit``'s launchers: OpenCL,
+oneAPI with raw kernels), where a launch costs 5-100 us: a chain of ops on a large
+array becomes one kernel and one pass over memory, not one per op.  On by default on
+OpenCL (``DEFAULT_BACKENDS``); ``HAL_LAZY=1`` turns it on for every such device,
+``HAL_LAZY=0`` off for the process, ``with hal.lazy():`` / ``hal.lazy(False)`` for a
+block of one thread.  Results under ``MIN_SIZE`` elements run eagerly (their time is
+the launch).  On the NumPy device, and any device that builds no fused kernel, it is
+a no-op.
+
+Laziness lives in the dispatcher: while lazy mode is *armed* (from the start unless
+``HAL_LAZY=0``; else once a thread asks for it), ``_dispatch.resolve`` wraps every
+kernel it chooses:
 
 * an elementwise op (or ``astype``) whose fused form computes bit for bit what the
   eager kernel computes returns a :class:`Pending` node (op, loop dtype, inputs) in
@@ -51,7 +56,16 @@ MAX_NODES = 48
 MIN_SIZE = int(_env.get("HAL_LAZY_MIN_SIZE", "65536"))
 
 _TLS = threading.local()
-_DEFAULT = _env.get("HAL_LAZY", "1").lower() in ("1", "true", "yes", "on")
+#: ``HAL_LAZY``: unset ("auto"), lazy by default on the backends of DEFAULT_BACKENDS;
+#: ``1`` on every device that builds fused kernels; ``0`` nowhere (``hal.lazy()``
+#: still turns it on for a block)
+_MODE = (_env.get("HAL_LAZY", "auto") or "auto").lower()
+_DEFAULT = _MODE not in ("0", "false", "no", "off")
+#: where lazy mode is on by default: OpenCL, where a fused tree beats its eager ops
+#: 1.3-3x from 10^5 elements (benchmarks/lazy_programs.py).  Not oneAPI: every fused
+#: kernel there waits for the queue before and after its launch (dpnp's queues are
+#: out of order, hal_oneapi._programs), and lazy ran 0.3-0.6x eager at 10^5-10^6.
+DEFAULT_BACKENDS = frozenset(("opencl",))
 _LOCK = threading.RLock()
 # on by default: armed from the start; each device's runtime is wrapped when the
 # dispatcher first resolves an op for it (``wrap``), so importing hal loads nothing
@@ -79,6 +93,13 @@ _ONEAPI_EXACT = frozenset((
 
 def enabled() -> bool:
     return getattr(_TLS, "on", _DEFAULT)
+
+
+def _default_for(device) -> bool:
+    """Lazy mode on ``device`` where no ``hal.lazy`` context says otherwise."""
+    if _MODE in ("1", "true", "yes", "on"):
+        return True
+    return _DEFAULT and device.backend in DEFAULT_BACKENDS
 
 
 class lazy:
@@ -320,6 +341,7 @@ _SCALARS = frozenset((bool, int, float))
 
 def _elementwise(fn, name, loop, out_dtype, device, launcher, unary):
     scalar_kind = loop.kind
+    default = _default_for(device)
     out_size = out_dtype.itemsize
     limit = _allocation_limit(device)
 
@@ -327,7 +349,7 @@ def _elementwise(fn, name, loop, out_dtype, device, launcher, unary):
         return fn(*[materialize(a) for a in args])
 
     def run(*args):
-        if not getattr(_TLS, "on", _DEFAULT):
+        if not getattr(_TLS, "on", default):
             return eager(args)
         # fast path, no Pending operand and a small result (the common small op):
         # the eager kernel at once, for about 0.3 us more than eager mode
@@ -398,9 +420,10 @@ def _allocation_limit(device) -> int:
 
 def _astype(fn, device, launcher):
     limit = _allocation_limit(device)
+    default = _default_for(device)
 
     def run(x, dtype, copy=True, **kw):
-        if kw or not getattr(_TLS, "on", _DEFAULT) or dtype.kind == "c" or \
+        if kw or not getattr(_TLS, "on", default) or dtype.kind == "c" or \
                 dtype is _dtypes.float16:
             return fn(materialize(x), dtype, copy=copy, **kw)
         if x.__class__ is Pending:

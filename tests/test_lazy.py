@@ -322,10 +322,13 @@ def test_tree_size_is_bounded(xp, device):
         np.testing.assert_array_equal(hal.to_numpy(y), np.full(4, 201, np.float32))
 
 
-def test_lazy_mode_is_on_by_default_and_a_no_op_without_fused_kernels(xp, device):
+def test_lazy_mode_is_on_by_default_on_opencl_and_a_no_op_without_fused_kernels(
+        xp, device):
     x = f32(xp, device, [1, 2])
     assert lazy_mod.enabled() == lazy_mod._DEFAULT
-    assert is_pending(x * 2) == (defers(device) and lazy_mod._DEFAULT)
+    by_default = lazy_mod._DEFAULT and (device.backend == "opencl" or
+                                        lazy_mod._MODE in ("1", "true", "yes", "on"))
+    assert is_pending(x * 2) == (defers(device) and by_default)
     with hal.lazy():
         assert is_pending(x * 2) == defers(device)
     with hal.lazy(False):
@@ -337,7 +340,9 @@ def test_HAL_LAZY_0_turns_it_off_for_the_process(device):
     code = ("import hal, hal._lazy as L; d = hal.get_device(%r); x = hal.ones((8,), device=d); "
             "L.MIN_SIZE = 0; y = x * 2; print(L.ARMED, L.enabled(), "
             "y._native.__class__ is L.Pending)" % device.selector)
-    for value, want in (("0", "False False False"), ("1", f"True True {defers(device)}")):
+    auto = defers(device) and device.backend == "opencl"
+    for value, want in (("0", "False False False"), ("1", f"True True {defers(device)}"),
+                        ("auto", f"True True {auto}")):
         env = dict(os.environ, HAL_LAZY=value)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True).stdout.split()

@@ -469,6 +469,9 @@ def _run(root: Pending) -> None:
 
 
 def _run_tree(root: Pending) -> None:
+    # (a module-level import would be circular: hal._jit._backends imports this one)
+    from ._jit._backends import Index as _Index
+    from ._jit._backends import ew_variant, rows_args, strided_args
     device = root.device
     launcher = _launcher(device)
     order: list = []       # nodes, topological
@@ -516,16 +519,7 @@ def _run_tree(root: Pending) -> None:
     rt = _SAVED_RUNTIMES.get(device, device.runtime)
     leaf_dtypes = tuple(rt.dtype_of(x) for x in leaves)
     views = [launcher.view(x) for x in leaves]
-    flat = all(v[4] and tuple(v[2]) == shape for v in views)
-    variant, layout = "flat", None
-    if not flat:
-        variant = "strided"
-        if hasattr(launcher, "launch_rows"):
-            from ._jit._backends import broadcast_strides
-            from ._layout import rows_layout
-            layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
-            if layout is not None:
-                variant = ("rows",) + tuple(step for _, _, step in layout[3])
+    variant, layout = ew_variant(launcher, views, shape)
     key = (device, tuple(struct), leaf_dtypes, variant, tuple(outputs))
     kernel = _KERNELS.get(key)
     if kernel is None:
@@ -536,7 +530,6 @@ def _run_tree(root: Pending) -> None:
         n *= s
     outs = [launcher.empty(shape, order[j].hdtype) for j in outputs]
     if n:
-        from ._jit._backends import Index as _Index
         args = [launcher.buffer(o) for o in outs]
         for v in views:
             args += [v[0], _Index(v[1])]
@@ -544,15 +537,11 @@ def _run_tree(root: Pending) -> None:
         for value, dtype in scalars:
             args.append(_scalar_arg(value, dtype, plain))
         if layout is not None:
-            n0, n1, inner, strides = layout
-            args += [_Index(inner), _Index(n1)]
-            for s0, s1, _ in strides:
-                args += [_Index(s0), _Index(s1)]
-            launcher.launch_rows(kernel, inner, n1, n0, args)
+            launcher.launch_rows(kernel, layout[2], layout[1], layout[0],
+                                 args + rows_args(layout))
         else:
             args.append(_Index(n))
-            if not flat:
-                from ._jit._backends import strided_args
+            if variant == "strided":
                 args += strided_args(launcher, views, shape)
             launcher.launch_own(kernel, n, args)
         STATS["kernels"] += 1

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hal.toolkit import rows_layout
-from tests._strategies import to_numpy
+from _strategies import to_numpy
 
 
 def test_folds_contiguous_dimensions_and_drops_unit_extents():

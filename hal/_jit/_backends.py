@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _lazy
 from .._array import Placement, new_array
+from .._layout import rows_layout
 
 #: scalar kinds of kernel arguments
 INDEX, INT = "index", "int"
@@ -43,6 +44,29 @@ def strided_args(launcher, views, shape) -> list:
     for v in views:
         meta += broadcast_strides(v[2], v[3], shape)
     return [Int32(len(shape)), launcher.meta(meta)]
+
+
+def ew_variant(launcher, views, shape):
+    """``(variant, layout)`` of an elementwise kernel over leaves ``views``: ``flat``
+    (contiguous, of the output's shape), a row kernel ``("rows", step, ...)`` with its
+    ``rows_layout`` where the launcher runs them and every leaf's rows are contiguous
+    or broadcast, else ``strided`` (the meta buffer)."""
+    if all(v[4] and tuple(v[2]) == shape for v in views):
+        return "flat", None
+    if hasattr(launcher, "launch_rows"):
+        layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
+        if layout is not None:
+            return ("rows",) + tuple(step for _, _, step in layout[3]), layout
+    return "strided", None
+
+
+def rows_args(layout) -> list:
+    """The trailing arguments of a row kernel (``_lower.ew_rows_kernel``)."""
+    n0, n1, inner, strides = layout
+    args = [Index(inner), Index(n1)]
+    for s0, s1, _ in strides:
+        args += [Index(s0), Index(s1)]
+    return args
 
 
 def _cached_meta(cache: dict, values, upload):

@@ -18,9 +18,8 @@ import time
 from .. import _dtypes
 from .._array import Array, Placement, new_array
 from .._errors import HalValueError
-from .._layout import rows_layout
 from ._backends import (INDEX, INT, Index, Int32, broadcast_strides, compile_source,
-                        reduce_variant, strided_args)
+                        ew_variant, reduce_variant, rows_args, strided_args)
 from ._graph import REDUCTIONS, Node, eager
 from ._trace import (HalTracingError, Tracer, _install_operators, ew_dtypes,
                      int_scalar_in_range, normalise_axes, reduce_node_dtype, user_line)
@@ -213,13 +212,7 @@ class KernelStep(Step):
         if any(shapes[o.id] != shape for o in self.outputs):
             raise Retrace("the outputs of a fused kernel no longer share one shape")
         views = [launcher.view(env[x]._native) for x in self.leaves]
-        flat = all(v[4] and tuple(v[2]) == shape for v in views)
-        variant, layout = "flat" if flat else "strided", None
-        if not flat and hasattr(launcher, "launch_rows"):
-            # views whose rows are contiguous or broadcast: a row kernel (hal/_layout.py)
-            layout = rows_layout(shape, [broadcast_strides(v[2], v[3], shape) for v in views])
-            if layout is not None:
-                variant = ("rows",) + tuple(step for _, _, step in layout[3])
+        variant, layout = ew_variant(launcher, views, shape)
         (k,) = self.compiled(ctx, variant).values()
         n = 1
         for s in shape:
@@ -229,15 +222,12 @@ class KernelStep(Step):
         for v in views:
             args += [v[0], Index(v[1])]
         if layout is not None:
-            n0, n1, inner, strides = layout
-            args += [Index(inner), Index(n1)]
-            for s0, s1, _ in strides:
-                args += [Index(s0), Index(s1)]
+            args += rows_args(layout)
             if n:
-                launcher.launch_rows(k, inner, n1, n0, args)
+                launcher.launch_rows(k, layout[2], layout[1], layout[0], args)
         else:
             args.append(Index(n))
-            if not flat:
+            if variant == "strided":
                 args += strided_args(launcher, views, shape)
             launcher.launch(k, n, args)
         for o, native in zip(self.outputs, outs):

@@ -62,9 +62,9 @@ _TLS = threading.local()
 _MODE = (_env.get("HAL_LAZY", "auto") or "auto").lower()
 _DEFAULT = _MODE not in ("0", "false", "no", "off")
 #: where lazy mode is on by default: OpenCL, where a fused tree beats its eager ops
-#: 1.3-3x from 10^5 elements (benchmarks/lazy_programs.py).  Not oneAPI: every fused
-#: kernel there waits for the queue before and after its launch (dpnp's queues are
-#: out of order, hal_oneapi._programs), and lazy ran 0.3-0.6x eager at 10^5-10^6.
+#: 1.3-5x from 10^5 elements (benchmarks/lazy_programs.py).  Not oneAPI: a dpctl
+#: launch costs twice PyOpenCL's and waits for dpnp's out-of-order queue first, and
+#: lazy there ranged from 2.9x eager (a stencil) to 0.53x (conjugate gradient).
 DEFAULT_BACKENDS = frozenset(("opencl",))
 _LOCK = threading.RLock()
 # on by default: armed from the start; each device's runtime is wrapped when the

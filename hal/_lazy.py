@@ -655,6 +655,11 @@ class _LazyRuntime:
     def __init__(self, rt):
         self._rt = rt
 
+    @property
+    def plugin_runtime(self):
+        """The plugin's own runtime, wrapped (hal.testing checks the plugin's)."""
+        return self._rt
+
     def __getattr__(self, name):
         value = getattr(self._rt, name)
         if callable(value):

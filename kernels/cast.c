@@ -102,6 +102,7 @@ HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, 0)
 
 /* assign_rows<SA>_<dst>: assign_strided for views folded into rows (strided.h), the
  * destination's step along a row 1, the source's SA (1 or 0: broadcast along rows) */
+#ifdef HAL_ROWS
 #define HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, SA) \
 KERNEL void assign_rows##SA##_##dst(GLOBAL_MEM DST *out, const index_t out_off, \
                                     GLOBAL_MEM const T *a, const index_t a_off, \
@@ -113,6 +114,9 @@ KERNEL void assign_rows##SA##_##dst(GLOBAL_MEM DST *out, const index_t out_off, 
     (void)i; \
     out[ROWS_AT(out_off, out0, out1, 1)] = CONV(DST, a[ROWS_AT(a_off, a0, a1, SA)]); \
 }
+#else
+#define HAL_DEFINE_ASSIGN_ROWS(dst, DST, CONV, SA)
+#endif
 
 /* A plugin appends one instantiation per (source, destination), e.g.
    ``HAL_DEFINE_CAST(float64, hal_float64, conv_real)``. */

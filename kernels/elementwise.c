@@ -43,6 +43,10 @@ KERNEL void unary_strided_##name(GLOBAL_MEM OUT *RESTRICT out, \
     index_t i = GLOBAL_ID_0; \
     if (i < n) out[i] = op_##name(a[a_off + strided_offset(i, ndim, meta, meta + ndim)]); \
 } \
+HAL_DEFINE_UNARY_ROWS(name, OUT)
+
+#ifdef HAL_ROWS
+#define HAL_DEFINE_UNARY_ROWS(name, OUT) \
 KERNEL void unary_rows_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
                               const index_t a_off, const index_t inner, const index_t n1, \
                               const index_t a0, const index_t a1) \
@@ -50,6 +54,9 @@ KERNEL void unary_rows_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *
     ROWS_INDEX \
     out[i] = op_##name(a[ROWS_AT(a_off, a0, a1, 1)]); \
 }
+#else
+#define HAL_DEFINE_UNARY_ROWS(name, OUT)
+#endif
 
 #define HAL_DEFINE_BINARY(name, OUT) \
 KERNEL void binary_##name(GLOBAL_MEM OUT *RESTRICT out, GLOBAL_MEM const T *RESTRICT a, \
@@ -86,6 +93,7 @@ HAL_DEFINE_BINARY_ROWS(name, OUT, 1, 1) \
 HAL_DEFINE_BINARY_ROWS(name, OUT, 1, 0) \
 HAL_DEFINE_BINARY_ROWS(name, OUT, 0, 1)
 
+#ifdef HAL_ROWS
 #define HAL_DEFINE_BINARY_ROWS(name, OUT, SA, SB) \
 KERNEL void binary_rows##SA##SB##_##name(GLOBAL_MEM OUT *RESTRICT out, \
                                          GLOBAL_MEM const T *RESTRICT a, const index_t a_off, \
@@ -97,6 +105,9 @@ KERNEL void binary_rows##SA##SB##_##name(GLOBAL_MEM OUT *RESTRICT out, \
     ROWS_INDEX \
     out[i] = op_##name(a[ROWS_AT(a_off, a0, a1, SA)], b[ROWS_AT(b_off, b0, b1, SB)]); \
 }
+#else
+#define HAL_DEFINE_BINARY_ROWS(name, OUT, SA, SB)
+#endif
 
 /* A plugin compiles one op at a time, appending its instantiation, e.g.
    ``HAL_DEFINE_UNARY(exp, T)``; ``hal kernels check`` instantiates every op. */

@@ -21,6 +21,7 @@ KERNEL void fill_strided(GLOBAL_MEM T *out, const index_t out_off, const T value
     if (i < n) out[out_off + strided_offset(i, ndim, meta, meta + ndim)] = value;
 }
 
+#ifdef HAL_ROWS
 KERNEL void fill_rows(GLOBAL_MEM T *out, const index_t out_off, const T value,
                       const index_t inner, const index_t n1, const index_t out0,
                       const index_t out1)
@@ -29,6 +30,7 @@ KERNEL void fill_rows(GLOBAL_MEM T *out, const index_t out_off, const T value,
     (void)i;
     out[ROWS_AT(out_off, out0, out1, 1)] = value;
 }
+#endif
 
 #if defined(T_KIND_I) || defined(T_KIND_U)
 #define ACC long

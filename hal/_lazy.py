@@ -77,7 +77,8 @@ _seq = itertools.count()
 _LAUNCHERS: dict = {}  # device -> launcher or None
 _KERNELS: dict = {}    # (device, structure, variant) -> kernel
 _SAVED_RUNTIMES: dict = {}
-STATS = {"nodes": 0, "kernels": 0, "compiles": 0, "eager_inputs_shared": 0}
+STATS = {"nodes": 0, "kernels": 0, "compiles": 0, "eager_inputs_shared": 0,
+         "eager_trees": 0}
 
 # ops whose eager kernel on oneAPI is dpnp's own function, not hal's portable source:
 # only these give dpnp's results bit for bit when fused (exact IEEE operations and
@@ -523,8 +524,20 @@ def _run_tree(root: Pending) -> None:
     key = (device, tuple(struct), leaf_dtypes, variant, tuple(outputs))
     kernel = _KERNELS.get(key)
     if kernel is None:
-        kernel = _KERNELS[key] = _compile(launcher, device, struct, leaf_dtypes,
-                                          [d for _, d in scalars], variant, outputs)
+        from ._errors import KernelBuildError
+        try:
+            kernel = _compile(launcher, device, struct, leaf_dtypes,
+                              [d for _, d in scalars], variant, outputs)
+        except KernelBuildError:
+            # fusion is an optimisation: a tree whose kernel the driver cannot build
+            # (a compiler out of memory, a driver limit) runs op by op, as eager would
+            STATS["eager_trees"] += 1
+            kernel = _EAGER
+        _KERNELS[key] = kernel
+    if kernel is _EAGER:
+        _run_eagerly(order, outputs, rt)
+        order.clear()
+        return
     n = 1
     for s in shape:
         n *= s
@@ -551,6 +564,42 @@ def _run_tree(root: Pending) -> None:
         node.args = ()
         _LIVE.pop(node.seq, None)
     order.clear()
+
+
+#: ``_KERNELS`` entry of a tree whose fused kernel failed to build: it runs eagerly
+_EAGER = object()
+
+
+def _run_eagerly(order, outputs, rt) -> None:
+    """Every node of a tree (``order``, topological) by hal's eager ops, lazy mode off
+    for this thread: the same kernels, promotions and results as if it had never been
+    deferred; the nodes at ``outputs`` keep their values."""
+    import hal
+    from ._array import Placement, new_array
+    values: dict = {}
+
+    def arg(a):
+        c = a.__class__
+        if c is Pending:
+            if a._value is None:
+                return values[id(a)]
+            a = a._value
+        elif c is bool or c is int or c is float:
+            return a
+        return new_array(a, Placement.of(device, rt.dtype_of(a)))
+    device = order[-1].device
+    with lazy(False):
+        for node in order:
+            args = [arg(a) for a in node.args]
+            if node.op == "astype":
+                values[id(node)] = hal.astype(args[0], node.hdtype)
+            else:
+                values[id(node)] = getattr(hal, node.op)(*args)
+    for j in outputs:
+        node = order[j]
+        node._value = values[id(node)]._native
+        node.args = ()
+        _LIVE.pop(node.seq, None)
 
 
 #: references to an inner node that ``_kept_inner_nodes`` itself holds: the ``order``

@@ -445,3 +445,27 @@ def test_small_results_run_eagerly_and_large_ones_are_deferred(xp, device):
             assert float(hal.sum(y)) == 3.0 * large.size
     finally:
         lazy_mod.MIN_SIZE = saved
+
+
+def test_a_tree_whose_kernel_cannot_be_built_runs_op_by_op(xp, device, monkeypatch):
+    """Fusion is an optimisation: when the driver cannot build a fused kernel (its
+    compiler out of memory under a memory cap, found by the reliability battery), the
+    tree runs as eager ops, with eager's results."""
+    if not defers(device):
+        pytest.skip(f"{device} runs elementwise ops eagerly in lazy mode")
+
+    def refuse(*args, **kwargs):
+        raise hal.KernelBuildError("the driver refused (test)")
+    monkeypatch.setattr(lazy_mod, "_compile", refuse)
+    monkeypatch.setattr(lazy_mod, "_KERNELS", {})
+    x_np = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x = hal.asarray(x_np, device=device)
+    before = lazy_mod.STATS["eager_trees"]
+    with hal.lazy():
+        kept = x * 2
+        y = hal.astype((1 - kept) * x[0] + 0.5, hal.float64)
+        got = hal.to_numpy(y)
+        assert hal.to_numpy(kept).tolist() == (x_np * 2).tolist()
+    want = ((1 - x_np * np.float32(2)) * x_np[0] + np.float32(0.5)).astype(np.float64)
+    np.testing.assert_array_equal(got, want)
+    assert lazy_mod.STATS["eager_trees"] > before

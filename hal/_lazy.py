@@ -28,8 +28,10 @@ DLPack, ``synchronize``, printing and pickling see materialised arrays, and the 
 input whose memory is shared with the host (a live host view, DLPack) is never
 deferred: the op runs eagerly.  Nodes are immutable; materialising caches the value.
 
-Disarming (the last lazy context left, no node alive) clears the dispatcher caches
-and restores the runtimes, so eager programs pay nothing for lazy mode existing.
+With ``HAL_LAZY=0``, disarming (the last lazy context left, no node alive) clears the
+dispatcher caches and restores the runtimes, so eager programs pay nothing for lazy
+mode existing.  Armed by default, an op on a device where lazy mode is off (or a
+small result) pays about 0.5 us for the wrappers.
 """
 
 from __future__ import annotations

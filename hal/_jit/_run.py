@@ -131,6 +131,28 @@ def _map(obj, fn):
     return rebuild([fn(x) for x in leaves])
 
 
+def _step_kernels(step, ctx, variant, what: str, signatures):
+    """``step``'s kernels for ``variant``: from the step's own table, else the process's
+    (the same source and options, another step or function), else compiled now and
+    counted in ``ctx.stats``; ``signatures()`` gives ``launcher.kernels``' kernel names
+    and argument kinds."""
+    ks = step.kernels.get(variant)
+    if ks is None:
+        launcher = ctx.launcher
+        device = launcher.device
+        source, options = step.source(launcher.target, variant, device.dtypes)
+        key = (device, source, options)
+        ks = _COMPILED.get(key)
+        if ks is None:
+            t0 = time.perf_counter()
+            program = compile_source(device, f"hal.jit fused {what} kernel", source, options)
+            ks = _COMPILED[key] = launcher.kernels(program, *signatures())
+            ctx.stats["compiles"] += 1
+            ctx.stats["compile_seconds"] += time.perf_counter() - t0
+        step.kernels[variant] = ks
+    return ks
+
+
 class KernelStep(Step):
     """A fused region: shared by elementwise (several outputs) and map+reduce."""
 
@@ -157,22 +179,8 @@ class KernelStep(Step):
                                 device_dtypes)
 
     def compiled(self, ctx, variant):
-        ks = self.kernels.get(variant)
-        if ks is None:
-            launcher = ctx.launcher
-            device = launcher.device
-            source, options = self.source(launcher.target, variant, device.dtypes)
-            key = (device, source, options)
-            ks = _COMPILED.get(key)
-            if ks is None:
-                t0 = time.perf_counter()
-                program = compile_source(device, f"hal.jit fused {self.kind} kernel",
-                                         source, options)
-                ks = _COMPILED[key] = launcher.kernels(program, *self._signatures(variant))
-                ctx.stats["compiles"] += 1
-                ctx.stats["compile_seconds"] += time.perf_counter() - t0
-            self.kernels[variant] = ks
-        return ks
+        return _step_kernels(self, ctx, variant, self.kind,
+                             lambda: self._signatures(variant))
 
     def _signatures(self, variant):
         leaf = ["buf", INDEX] * len(self.leaves)
@@ -446,6 +454,12 @@ class RowStep(Step):
         if self.cached is not None:
             self.final_nodes = _region_below(outputs, self.cached, final_nodes)
 
+    def _signatures(self):
+        n_args = len(self.outputs) + len(self.red_outputs)
+        sig = ["buf"] * n_args + ["buf", INDEX, INDEX, INDEX] * len(self.leaves) + \
+            [INDEX, INDEX]
+        return ["hal_jit_row"], {"hal_jit_row": sig}
+
     def source(self, target, variant, device_dtypes, group=256):
         """``variant``: "row", or (group, per-leaf element stride "1", "0" or "s")."""
         from . import _lower
@@ -466,23 +480,7 @@ class RowStep(Step):
         group = launcher.row_group
         variant = (group, tuple("1" if cs == 1 else "0" if cs == 0 else "s"
                                 for _, _, _, cs in layout))
-        ks = self.kernels.get(variant)
-        if ks is None:
-            device = launcher.device
-            source, options = self.source(launcher.target, variant, device.dtypes)
-            key = (device, source, options)
-            ks = _COMPILED.get(key)
-            if ks is None:
-                t0 = time.perf_counter()
-                program = compile_source(device, "hal.jit fused row kernel", source, options)
-                n_args = len(self.outputs) + len(self.red_outputs)
-                sig = ["buf"] * n_args + ["buf", INDEX, INDEX, INDEX] * len(self.leaves) + \
-                    [INDEX, INDEX]
-                ks = _COMPILED[key] = launcher.kernels(program, ["hal_jit_row"],
-                                                       {"hal_jit_row": sig})
-                ctx.stats["compiles"] += 1
-                ctx.stats["compile_seconds"] += time.perf_counter() - t0
-            self.kernels[variant] = ks
+        ks = _step_kernels(self, ctx, variant, "row", self._signatures)
         outs = [launcher.empty(full, o.dtype) for o in self.outputs]
         kept = tuple(1 if d in self.axes else s for d, s in enumerate(full))
         routs = [launcher.empty(kept, r.dtype) for r in self.red_outputs]

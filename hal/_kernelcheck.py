@@ -145,19 +145,7 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
         try:
             source = _kernels.source(target, file)
             options = _kernels.options(defines)
-            digest = _diskcache.key("kernelcheck-v1", target, arch, identity, source,
-                                    " ".join(options))
-            compiled = None if not use_cache else _cached_compile(digest)
-            if compiled is None:
-                compiled = compile_(source, options, arch, f"{file}[{dtype.name}]")
-                if use_cache:
-                    _diskcache.store("kernelcheck", digest, json.dumps(
-                        {"kernel_names": compiled.kernel_names,
-                         "note": compiled.note}).encode())
-            else:
-                result.cached = True
-            result.kernels = len(compiled.kernel_names)
-            result.note = compiled.note
+            compiled = compile_cached(source, options, arch, f"{file}[{dtype.name}]", result)
             result.missing = [s.name for s in specs if dtype in s.dtype_list()
                               and not any(_kernels.pattern(s.name).match(n)
                                           for n in compiled.kernel_names)]
@@ -166,24 +154,31 @@ def check_offline(target: str, archs=None, files: list[str] | None = None, dtype
         result.seconds = time.perf_counter() - start
         return result
 
+    def compile_cached(source, options, arch, label, result):
+        """``source`` compiled for ``arch`` (its kernel names and note), from the check's
+        disk cache when an earlier run compiled the same text; fills ``result``'s
+        cached, kernels and note."""
+        digest = _diskcache.key("kernelcheck-v1", target, arch, identity, source,
+                                " ".join(options))
+        compiled = None if not use_cache else _cached_compile(digest)
+        if compiled is None:
+            compiled = compile_(source, options, arch, label)
+            if use_cache:
+                _diskcache.store("kernelcheck", digest, json.dumps(
+                    {"kernel_names": compiled.kernel_names,
+                     "note": compiled.note}).encode())
+        else:
+            result.cached = True
+        result.kernels = len(compiled.kernel_names)
+        result.note = compiled.note
+        return compiled
+
     def run_jit(sample, arch) -> CheckResult:
         result = CheckResult(sample.name, sample.label, 0.0, arch=arch)
         start = time.perf_counter()
         try:
             source, options = sample.source_for(target)
-            digest = _diskcache.key("kernelcheck-v1", target, arch, identity, source,
-                                    " ".join(options))
-            compiled = None if not use_cache else _cached_compile(digest)
-            if compiled is None:
-                compiled = compile_(source, options, arch, sample.name)
-                if use_cache:
-                    _diskcache.store("kernelcheck", digest, json.dumps(
-                        {"kernel_names": compiled.kernel_names,
-                         "note": compiled.note}).encode())
-            else:
-                result.cached = True
-            result.kernels = len(compiled.kernel_names)
-            result.note = compiled.note
+            compiled = compile_cached(source, options, arch, sample.name, result)
             result.missing = [n for n in sample.kernels if n not in compiled.kernel_names]
         except Exception as exc:  # report every failure, go on with the rest
             result.error = f"{type(exc).__name__}: {exc}"

@@ -351,9 +351,13 @@ def main() -> None:
     p.add_argument("--only", choices=("flat", "rows", "cache"), help="only the 1-D "
                    "cases, only softmax and layer norm, or only the disk-cache hit")
     args = p.parse_args()
-    lines = [] if args.only in ("rows", "cache") else run(args.device, args.n, args.rounds)
-    if args.only in (None, "rows"):
-        lines += run_rows(args.device, args.rows, args.cols, args.rounds)
+    # "hal eager" means op by op: lazy evaluation (on by default on OpenCL) would fuse
+    # the eager contenders too (benchmarks/lazy_programs.py measures it)
+    with hal.lazy(False):
+        lines = [] if args.only in ("rows", "cache") else run(args.device, args.n,
+                                                               args.rounds)
+        if args.only in (None, "rows"):
+            lines += run_rows(args.device, args.rows, args.cols, args.rounds)
     if args.only in (None, "cache"):
         lines.append(fresh_process_first_call(args.device))
     print("\n".join(lines))

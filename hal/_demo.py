@@ -440,7 +440,8 @@ def _jit_device(dev, host, ref, repeats: int) -> JitRow:
                     hal.synchronize(dev)
                     times.append(time.perf_counter() - start)
                 return sorted(times)[len(times) // 2]
-            row.eager_seconds = best(jit_expression)
+            with hal.lazy(False):  # op by op: on OpenCL lazy mode would fuse it too
+                row.eager_seconds = best(jit_expression)
             row.jit_seconds = best(fused)
         if fused.stats["eager_calls"]:
             from ._jit._backends import launcher_for
